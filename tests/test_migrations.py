@@ -1,0 +1,52 @@
+"""Migrations apply to an empty database, once each, and re-running them changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from data import db, migrate
+
+
+def recorded(table: str) -> dict[str, str]:
+    with db.owner_engine().connect() as conn:
+        return dict(conn.execute(sa.text(f"select filename, checksum from {table}")).all())  # constant names
+
+
+def test_migrations_apply_to_an_empty_database_then_are_a_no_op(fresh_database) -> None:
+    first = migrate.migrate()
+    assert first.applied == tuple(path.name for path in sorted(migrate.MIGRATIONS_DIR.glob("*.sql")))
+    assert first.views_rebuilt
+    assert set(recorded("schema_views")) == {path.name for path in migrate.VIEWS_DIR.glob("*.sql")}
+
+    second = migrate.migrate()
+    assert second == migrate.MigrationResult(applied=(), views_rebuilt=False)
+
+
+def test_a_changed_view_file_rebuilds_every_view(fresh_database) -> None:
+    migrate.migrate()
+    with db.owner_engine().begin() as conn:
+        conn.execute(sa.text("update schema_views set checksum = 'stale' where filename = 'v_unit_inventory.sql'"))
+    assert migrate.migrate().views_rebuilt
+    with db.app_engine().connect() as conn:  # the app role can still read the rebuilt views
+        assert conn.execute(sa.text("select count(*) from v_unit_inventory")).scalar() == 0
+
+
+def test_an_edited_applied_migration_is_refused(fresh_database) -> None:
+    migrate.migrate()
+    with db.owner_engine().begin() as conn:
+        conn.execute(sa.text("update schema_migrations set checksum = 'edited' where filename like '0001%'"))
+    with pytest.raises(migrate.MigrationError, match="has changed since it was applied"):
+        migrate.migrate()
+
+
+def test_a_failing_migration_leaves_nothing_behind(fresh_database, tmp_path, monkeypatch) -> None:
+    broken = tmp_path / "migrations"
+    broken.mkdir()
+    (broken / "0001_half.sql").write_text("create table half_done (id int); select 1/0;")
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", broken)
+    with pytest.raises(migrate.MigrationError, match=r"0001_half\.sql failed: division by zero"):
+        migrate.migrate()
+    with db.owner_engine().connect() as conn:
+        assert conn.execute(sa.text("select to_regclass('half_done')")).scalar() is None
+        assert conn.execute(sa.text("select count(*) from schema_migrations")).scalar() == 0

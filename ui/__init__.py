@@ -1,0 +1,1 @@
+"""Leadline's presentation helpers: number formats, chart builders and shared page pieces."""

@@ -1,0 +1,31 @@
+"""What a page needs to know about the current run: the prepared database and the tenant."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data import db, setup
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def prepared_database() -> bool:
+    """Migrate (and seed the demo on the embedded database) once per process."""
+    setup.prepare_database()
+    return True
+
+
+def resolve_tenant() -> int:
+    """Remember the tenant for this session and return its id; stop with a message if unknown."""
+    if "tenant_id" not in st.session_state:
+        slug = setup.default_tenant_slug()
+        tenant_id = db.tenant_id_for(slug)
+        if tenant_id is None:
+            st.error(f"There is no tenant '{slug}'. Run `python -m data seed-demo` or set LEADLINE_TENANT.")
+            st.stop()
+        st.session_state["tenant_id"] = tenant_id
+    return st.session_state["tenant_id"]
+
+
+def current_tenant_id() -> int:
+    """The tenant this session works in (set by the router)."""
+    return st.session_state["tenant_id"]
