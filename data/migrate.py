@@ -113,6 +113,37 @@ def _apply_migrations(engine: sa.Engine) -> list[str]:
     return applied
 
 
+def _create_views(conn: sa.Connection, view_files: list[Path]) -> None:
+    """Create each view and grant it to the app role, dependencies first.
+
+    A view that reads a view not created yet fails with undefined_table inside a savepoint
+    and is tried again after the others, so files need no numbering to be created in order.
+    """
+    pending = list(view_files)
+    while pending:
+        deferred = []
+        for path in pending:
+            savepoint = conn.begin_nested()
+            try:
+                _run_script(conn, path.read_text(), path.name)
+            except MigrationError as error:
+                savepoint.rollback()
+                if isinstance(error.__cause__, psycopg.errors.UndefinedTable):
+                    deferred.append(path)
+                    continue
+                raise
+            savepoint.commit()
+            grant = conn.execute(
+                sa.text("select format('grant select on %I to %I', cast(:view as text), cast(:role as text))"),
+                {"view": path.stem, "role": db.APP_ROLE},
+            ).scalar_one()
+            _run_script(conn, grant)
+        if len(deferred) == len(pending):
+            names = ", ".join(path.name for path in deferred)
+            raise MigrationError(f"these views read something that does not exist: {names}")
+        pending = deferred
+
+
 def _rebuild_views_if_changed(engine: sa.Engine) -> bool:
     view_files = sorted(VIEWS_DIR.glob("*.sql"))
     wanted = {path.name: _checksum(path) for path in view_files}
@@ -129,15 +160,7 @@ def _rebuild_views_if_changed(engine: sa.Engine) -> bool:
                     {"view": view_name},
                 ).scalar_one(),
             )
-        for path in view_files:
-            _run_script(conn, path.read_text(), path.name)
-            _run_script(
-                conn,
-                conn.execute(
-                    sa.text("select format('grant select on %I to %I', cast(:view as text), cast(:role as text))"),
-                    {"view": path.stem, "role": db.APP_ROLE},
-                ).scalar_one(),
-            )
+        _create_views(conn, view_files)
         conn.execute(sa.text("delete from schema_views"))
         for filename, checksum in wanted.items():
             conn.execute(

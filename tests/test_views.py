@@ -128,6 +128,26 @@ CONTRACT = {
         "sold",
         "available_value",
     },
+    "v_lead_facts": {
+        "tenant_id",
+        "lead_id",
+        "cohort_month",
+        "project_id",
+        "lead_source_id",
+        "campaign_id",
+        "owner_user_id",
+        "has_contacted",
+        "has_qualified",
+        "has_reengaged",
+        "has_site_visit",
+        "has_revisit",
+        "has_booking",
+        "has_cancelled_booking",
+        "has_live_booking",
+        "first_site_visit_at",
+        "first_booking_date",
+        "live_booking_value",
+    },
     "v_account_statement": {
         "tenant_id",
         "customer_id",
@@ -338,6 +358,19 @@ def test_account_statement_runs_a_balance_and_links_reversals(world: World) -> N
     assert bounced["is_reversed"] and bounced["reversed_by_entry_id"] == ids["bounce"]
     bounce = next(e for e in entries if e["ledger_entry_id"] == ids["bounce"])
     assert (bounce["effective_entry_type"], bounce["type_amount"]) == ("receipt", Decimal("-100000.00"))
+
+
+def test_lead_facts_say_what_each_lead_reached(world: World) -> None:
+    ids = world.ids
+    facts = {r["lead_id"]: r for r in rows(world, "select * from v_lead_facts")}
+    assert set(facts) == {ids["l1"], ids["l2"], ids["l3"], ids["l4"]}  # l5 is retired
+    l1 = facts[ids["l1"]]
+    assert (l1["has_booking"], l1["has_cancelled_booking"], l1["has_live_booking"]) == (True, True, False)
+    assert (l1["first_booking_date"], l1["live_booking_value"]) == (dt.date(2026, 1, 25), Decimal("0.00"))
+    assert l1["first_site_visit_at"].isoformat().startswith("2026-01-12T12:00")
+    l3 = facts[ids["l3"]]
+    assert (l3["has_qualified"], l3["live_booking_value"]) == (False, Decimal("8000000.00"))
+    assert facts[ids["l4"]]["cohort_month"] == dt.date(2026, 2, 1)
 
 
 def test_milestone_timeline_numbers_steps_and_counts_days(world: World) -> None:

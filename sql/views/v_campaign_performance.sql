@@ -11,8 +11,8 @@ live_campaigns as (
     select * from campaigns where deleted_at is null
 ),
 
-live_leads as (
-    select * from leads where deleted_at is null and campaign_id is not null
+campaign_lead_facts as (
+    select * from v_lead_facts where campaign_id is not null
 ),
 
 spend_per_campaign as (
@@ -22,41 +22,18 @@ spend_per_campaign as (
     group by tenant_id, campaign_id
 ),
 
-site_visits_per_lead as (
-    select distinct tenant_id, lead_id
-    from lead_milestones
-    where deleted_at is null and milestone_type = 'site_visit'
-),
-
-bookings_per_lead as (
-    select
-        tenant_id,
-        lead_id,
-        bool_or(status = 'cancelled') as has_cancelled_booking,
-        bool_or(status <> 'cancelled') as has_live_booking,
-        coalesce(sum(agreement_value) filter (where status <> 'cancelled'), 0) as live_booking_value
-    from bookings
-    group by tenant_id, lead_id
-),
-
 leads_per_campaign as (
     select
-        live_leads.tenant_id,
-        live_leads.campaign_id,
+        tenant_id,
+        campaign_id,
         count(*) as leads,
-        count(site_visits_per_lead.lead_id) as site_visited,
-        count(bookings_per_lead.lead_id) as booked,
-        count(*) filter (where bookings_per_lead.has_cancelled_booking) as cancelled,
-        count(*) filter (where bookings_per_lead.has_live_booking) as net_booked,
-        coalesce(sum(bookings_per_lead.live_booking_value), 0) as net_booking_value
-    from live_leads
-    left join site_visits_per_lead
-        on site_visits_per_lead.tenant_id = live_leads.tenant_id
-        and site_visits_per_lead.lead_id = live_leads.lead_id
-    left join bookings_per_lead
-        on bookings_per_lead.tenant_id = live_leads.tenant_id
-        and bookings_per_lead.lead_id = live_leads.lead_id
-    group by live_leads.tenant_id, live_leads.campaign_id
+        count(*) filter (where has_site_visit) as site_visited,
+        count(*) filter (where has_booking) as booked,
+        count(*) filter (where has_cancelled_booking) as cancelled,
+        count(*) filter (where has_live_booking) as net_booked,
+        sum(live_booking_value) as net_booking_value
+    from campaign_lead_facts
+    group by tenant_id, campaign_id
 ),
 
 campaign_totals as (

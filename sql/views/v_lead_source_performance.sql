@@ -9,14 +9,8 @@ create view v_lead_source_performance with (security_invoker = true) as
 
 with
 
-live_leads as (
-    select * from leads where deleted_at is null
-),
-
-live_milestones as (
-    select tenant_id, lead_id, milestone_type
-    from lead_milestones
-    where deleted_at is null
+lead_facts as (
+    select * from v_lead_facts
 ),
 
 live_campaigns as (
@@ -27,51 +21,21 @@ live_spend as (
     select * from campaign_spend where deleted_at is null
 ),
 
-stages_per_lead as (
-    select
-        tenant_id,
-        lead_id,
-        bool_or(milestone_type = 'qualified') as has_qualified,
-        bool_or(milestone_type = 'site_visit') as has_site_visit
-    from live_milestones
-    group by tenant_id, lead_id
-),
-
-bookings_per_lead as (
-    select
-        tenant_id,
-        lead_id,
-        bool_or(status <> 'cancelled') as has_live_booking,
-        coalesce(sum(agreement_value) filter (where status <> 'cancelled'), 0) as live_booking_value
-    from bookings
-    group by tenant_id, lead_id
-),
-
 lead_rows as (
     select
-        live_leads.tenant_id,
-        live_leads.lead_source_id,
-        leadline_month(live_leads.generated_at) as cohort_month,
-        live_leads.project_id,
+        tenant_id,
+        lead_source_id,
+        cohort_month,
+        project_id,
         count(*) as leads,
-        count(*) filter (where stages_per_lead.has_qualified) as qualified,
-        count(*) filter (where stages_per_lead.has_site_visit) as site_visited,
-        count(bookings_per_lead.lead_id) as booked,
-        count(*) filter (where bookings_per_lead.has_live_booking) as net_booked,
-        coalesce(sum(bookings_per_lead.live_booking_value), 0) as net_booking_value,
+        count(*) filter (where has_qualified) as qualified,
+        count(*) filter (where has_site_visit) as site_visited,
+        count(*) filter (where has_booking) as booked,
+        count(*) filter (where has_live_booking) as net_booked,
+        sum(live_booking_value) as net_booking_value,
         0::numeric(14, 2) as spend
-    from live_leads
-    left join stages_per_lead
-        on stages_per_lead.tenant_id = live_leads.tenant_id
-        and stages_per_lead.lead_id = live_leads.lead_id
-    left join bookings_per_lead
-        on bookings_per_lead.tenant_id = live_leads.tenant_id
-        and bookings_per_lead.lead_id = live_leads.lead_id
-    group by
-        live_leads.tenant_id,
-        live_leads.lead_source_id,
-        leadline_month(live_leads.generated_at),
-        live_leads.project_id
+    from lead_facts
+    group by tenant_id, lead_source_id, cohort_month, project_id
 ),
 
 spend_rows as (
