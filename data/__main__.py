@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 
-from data import demo, migrate
+from data import db, demo, migrate, snapshot
+from data.filters import ReportFilters
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -31,6 +33,26 @@ def _seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot(args: argparse.Namespace) -> int:
+    migrate.migrate()
+    tenant_id = db.tenant_id_for(args.tenant)
+    if tenant_id is None:
+        print(f"no tenant {args.tenant!r}", file=sys.stderr)
+        return 2
+    filters = None
+    if args.from_month or args.to_month:
+        if not (args.from_month and args.to_month):
+            print("give both --from and --to, or neither for the whole history", file=sys.stderr)
+            return 2
+        filters = ReportFilters(
+            month_from=dt.date.fromisoformat(args.from_month + "-01"),
+            month_to=dt.date.fromisoformat(args.to_month + "-01"),
+        )
+    built = snapshot.build_snapshot(tenant_id, args.tenant, filters)
+    print(snapshot.write_snapshot(built, Path(args.out)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per operation."""
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__.splitlines()[0])
@@ -48,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     seed_cmd.add_argument("--seed", type=int, default=demo.DEMO_SEED, help="random seed (default: %(default)s)")
     seed_cmd.add_argument("--as-of", help="last day of the generated history, YYYY-MM-DD (default: today in India)")
     seed_cmd.set_defaults(handler=_seed_demo)
+
+    snapshot_cmd = commands.add_parser(
+        "snapshot", help="write a ZIP of CSVs of every reporting view with a manifest; print its path"
+    )
+    snapshot_cmd.add_argument("--tenant", required=True, help="tenant slug")
+    snapshot_cmd.add_argument("--out", required=True, help="directory to write the ZIP into")
+    snapshot_cmd.add_argument("--from", dest="from_month", help="first cohort month, YYYY-MM (default: all)")
+    snapshot_cmd.add_argument("--to", dest="to_month", help="last cohort month, YYYY-MM (default: all)")
+    snapshot_cmd.set_defaults(handler=_snapshot)
     return parser
 
 

@@ -117,9 +117,16 @@ def reset_engines() -> None:
 
 
 @contextlib.contextmanager
-def tenant_transaction(tenant_id: int) -> Iterator[sa.Connection]:
-    """One transaction as the app role with the tenant set for that transaction only."""
-    with app_engine().begin() as conn:
+def tenant_transaction(tenant_id: int, *, consistent_read: bool = False) -> Iterator[sa.Connection]:
+    """One transaction as the app role with the tenant set for that transaction only.
+
+    ``consistent_read`` makes it a read-only repeatable-read transaction: every query in it
+    sees the same moment of the data (snapshots).
+    """
+    engine = app_engine()
+    if consistent_read:
+        engine = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    with engine.begin() as conn:
         conn.execute(
             sa.text("select set_config('app.tenant_id', :tenant_id, true)"),
             {"tenant_id": str(int(tenant_id))},

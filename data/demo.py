@@ -37,6 +37,7 @@ from data.demo_catalog import (
     VISIT_REASONS,
     ProjectSpec,
 )
+from data.filters import today_in_india
 from data.payment_plans import PLANS
 
 __all__ = ["DEMO_SEED", "DEMO_SLUG", "seed_demo"]
@@ -45,11 +46,6 @@ IST = ZoneInfo("Asia/Kolkata")
 HISTORY_DAYS = 548
 LEAD_COUNT = 3000
 RUPEE = Decimal("0.01")
-
-
-def today_in_india() -> dt.date:
-    """Today's date in India."""
-    return dt.datetime.now(IST).date()
 
 
 @dataclass

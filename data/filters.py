@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+IST = ZoneInfo("Asia/Kolkata")
+
+
+def today_in_india() -> dt.date:
+    """Today's date in India, the day every report counts from."""
+    return dt.datetime.now(IST).date()
 
 
 def first_of_month(day: dt.date) -> dt.date:

@@ -1,18 +1,20 @@
-"""Overview: the headline funnel figures for a period and the monthly trend behind them."""
+"""Overview: the period's headline figures against the previous period, and the monthly trend."""
 
 import streamlit as st
 
 from data import reports
-from ui import charts, session, widgets
+from data.filters import today_in_india
+from ui import charts, filter_bar, session, widgets
 
 st.title("Overview")
-filters = widgets.period_filter()
-overview = reports.overview(session.current_tenant_id(), filters)
+tenant_id = session.current_tenant_id()
+filters = filter_bar.filter_bar(tenant_id)
+overview = reports.overview(tenant_id, filters, today_in_india())
+widgets.stop_if_empty(overview.is_empty)
 
-if overview.is_empty:
-    st.info("No leads were generated in this period. Widen the dates in the sidebar to see more.")
-    st.stop()
-
-st.caption("Counts are of leads generated in the period (cohorts), whatever happened to them since.")
-widgets.overview_tiles(overview.totals)
+st.caption(
+    "Lead counts are of leads generated in the period, whatever happened to them since; collections are "
+    "receipts dated in the period; outstanding is what customers owed at its end."
+)
+widgets.kpi_tiles(overview.kpis)
 st.plotly_chart(charts.monthly_trend(overview.trend))

@@ -9,6 +9,7 @@ and the database is dropped at the end.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -19,6 +20,9 @@ import sqlalchemy as sa
 from data import db, migrate
 
 os.environ.setdefault("LEADLINE_APP_PASSWORD", "leadline-test-app-role")
+# Report reads are st.cache_data functions; called outside a Streamlit run they warn on every
+# call that they fall back to an in-memory cache, which is what the tests want.
+logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
 
 
 def _server_url(tmp_path_factory: pytest.TempPathFactory) -> sa.URL:

@@ -1,4 +1,4 @@
-"""Pages driven through Streamlit's AppTest against the hand-built world."""
+"""Every page driven through Streamlit's AppTest against the hand-built world."""
 
 from __future__ import annotations
 
@@ -11,26 +11,31 @@ from streamlit.testing.v1 import AppTest
 
 from data import reports
 from data.db import REPO_ROOT
-from tests.world import build_world
+from tests.world import World, build_world
 
 TIMEOUT = 60
+PAGES = ("overview", "funnel", "sources", "campaigns", "bookings", "ledger", "timeline", "snapshots")
+JAN_FEB = (dt.date(2026, 1, 1), dt.date(2026, 2, 28))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def world_tenant() -> Iterator[None]:
-    build_world("pages")
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    built = build_world("pages")
     os.environ["LEADLINE_TENANT"] = "alpha-pages"
     reports.clear_report_caches()
-    yield
+    yield built
     os.environ.pop("LEADLINE_TENANT", None)
 
 
-def overview_for(month_from: dt.date, month_to: dt.date) -> AppTest:
+def open_page(page: str, period=JAN_FEB, **query) -> AppTest:
     app = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    for key, value in query.items():
+        app.query_params[key] = value
     app.run()
-    assert not app.exception, app.exception
-    app.date_input(key="period").set_value((month_from, month_to)).run()
-    assert not app.exception, app.exception
+    app.switch_page(f"pages/{page}.py").run()
+    if period is not None:
+        app.date_input(key="period").set_value(period).run()
+    assert not app.exception, [e.value for e in app.exception]
     return app
 
 
@@ -38,10 +43,14 @@ def tiles(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
 
 
-def test_overview_shows_the_worlds_figures() -> None:
-    app = overview_for(dt.date(2026, 1, 1), dt.date(2026, 2, 28))
-    # Alpha's live leads l1..l4: all contacted, l1-l3 visited, l1 revisited, three bookings
-    # (l1 cancelled), two net bookings of four leads.
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_an_exception(world: World, page: str) -> None:
+    open_page(page, period=None if page == "timeline" else JAN_FEB)
+
+
+def test_overview_shows_the_worlds_figures(world: World) -> None:
+    app = open_page("overview")
+    # Worked out in tests/test_reports.py::test_overview_figures_and_previous_period.
     assert tiles(app) == {
         "Leads": "4",
         "Contacted": "100.0%",
@@ -49,19 +58,69 @@ def test_overview_shows_the_worlds_figures() -> None:
         "Revisits": "1",
         "Bookings": "3",
         "Cancellations": "1",
+        "Net booking value": "₹1.31 Cr",
+        "Collections": "₹10.1 L",
+        "Outstanding": "₹30 L",
         "Lead → booking": "50.00%",
+        "Days lead → booking": "21",
     }
     assert len(app.get("plotly_chart")) == 1
 
 
-def test_overview_follows_the_period() -> None:
-    app = overview_for(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
-    # February's cohort: l3 (walk-in, booked) and l4 (arrived 01:00 IST on 1 Feb).
-    assert tiles(app)["Leads"] == "2"
-    assert tiles(app)["Bookings"] == "1"
+def test_overview_filters_change_the_figures(world: World) -> None:
+    app = open_page("overview")
+    app.selectbox(key="source").set_value("Walk-in").run()
+    assert tiles(app)["Leads"] == "1"
+    assert tiles(app)["Net booking value"] == "₹80 L"
 
 
-def test_overview_without_leads_explains_itself() -> None:
-    app = overview_for(dt.date(2024, 1, 1), dt.date(2024, 3, 31))
-    assert not app.metric
-    assert "No leads were generated in this period" in app.info[0].value
+def test_a_link_reproduces_the_view(world: World) -> None:
+    linked = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    linked.query_params["period"] = ["2026-01-01", "2026-02-28"]
+    linked.query_params["source"] = "Walk-in"
+    linked.run()
+    assert not linked.exception
+    assert linked.selectbox(key="source").value == "Walk-in"
+    assert tiles(linked)["Leads"] == "1"
+
+
+def test_a_filter_matching_nothing_shows_an_empty_state(world: World) -> None:
+    app = open_page("funnel", period=(dt.date(2024, 1, 1), dt.date(2024, 3, 31)))
+    assert "No leads match these filters" in app.info[0].value
+    assert not app.get("plotly_chart")
+
+
+def test_funnel_table_holds_the_stages(world: World) -> None:
+    stages = open_page("funnel").dataframe[0].value
+    assert stages["Leads"].tolist() == ["4", "4", "1", "3", "1", "3", "2"]
+    assert stages["% of leads"].tolist()[-1] == "50.0%"
+
+
+def test_sources_table_shows_costs(world: World) -> None:
+    table = open_page("sources").dataframe[0].value.set_index("Subsource")
+    assert table.loc["99acres", "Cost per lead"] == "₹20,000"
+    assert table.loc["Site office", "Leads"] == "1"
+
+
+def test_ledger_opens_a_statement(world: World) -> None:
+    app = open_page("ledger")
+    assert tiles(app)["Overdue"] == "₹9.9 L"
+    app.selectbox(key="statement-booking").set_value(world.ids["b1"]).run()
+    statement = app.dataframe[1].value
+    assert statement["Balance"].tolist()[-1] == "₹0.00"
+    assert any(text.startswith("Reversal of #") for text in statement["Entry type"])
+
+
+def test_timeline_finds_a_lead_by_phone(world: World) -> None:
+    app = open_page("timeline", period=None)
+    app.text_input(key="lead-search").set_value("98000 00001").run()
+    assert not app.exception
+    assert app.subheader[0].value == "Asha Patil"
+    assert app.dataframe[0].value["Milestone"].tolist()[-1] == "cancellation"
+
+
+def test_snapshot_page_prepares_a_download(world: World) -> None:
+    app = open_page("snapshots")
+    app.button(key="snapshot-build").click().run()
+    assert not app.exception
+    assert "v_lead_facts.csv: 4 rows" in app.caption[-1].value

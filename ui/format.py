@@ -12,10 +12,12 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 
 LOCALE = "en_IN"
+IST = ZoneInfo("Asia/Kolkata")
 LAKH = 100_000
 _MISSING = "—"
 
@@ -60,10 +62,21 @@ def percent(ratio: Number | None, digits: int = 1) -> str:
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
-    """A date as 25 Nov 2026."""
+    """A date as 25 Nov 2026 (a moment is taken in India time)."""
     if value is None:
         return _MISSING
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(IST)
     return f"{value.day} {value:%b %Y}"
+
+
+def moment(value: dt.datetime | None) -> str:
+    """A moment in India time: 25 Nov 2026, 14:05."""
+    if value is None:
+        return _MISSING
+    if value.tzinfo is not None:
+        value = value.astimezone(IST)
+    return f"{value.day} {value:%b %Y, %H:%M}"
 
 
 def month(value: dt.date | None) -> str:

@@ -23,9 +23,15 @@ def resolve_tenant() -> int:
             st.error(f"There is no tenant '{slug}'. Run `python -m data seed-demo` or set LEADLINE_TENANT.")
             st.stop()
         st.session_state["tenant_id"] = tenant_id
+        st.session_state["tenant_slug"] = slug
     return st.session_state["tenant_id"]
 
 
 def current_tenant_id() -> int:
     """The tenant this session works in (set by the router)."""
     return st.session_state["tenant_id"]
+
+
+def current_tenant_slug() -> str:
+    """The slug of the tenant this session works in."""
+    return st.session_state["tenant_slug"]

@@ -1,42 +1,67 @@
-"""Page pieces shared by several screens: the period picker and the KPI tiles."""
+"""Page pieces shared by several screens: KPI tiles and empty states."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from data.filters import ReportFilters
 from ui import format as fmt
 
+# label, formatter, how to show the change, whether a rise is good
+KPI_TILES = {
+    "leads": ("Leads", fmt.count, "count", True),
+    "contacted_rate": ("Contacted", fmt.percent, "points", True),
+    "site_visited": ("Site visits", fmt.count, "count", True),
+    "revisited": ("Revisits", fmt.count, "count", True),
+    "booked": ("Bookings", fmt.count, "count", True),
+    "cancelled": ("Cancellations", fmt.count, "count", False),
+    "net_booking_value": ("Net booking value", fmt.inr_compact, "money", True),
+    "collections": ("Collections", fmt.inr_compact, "money", True),
+    "outstanding": ("Outstanding", fmt.inr_compact, "money", False),
+    "lead_to_booking_rate": ("Lead → booking", lambda v: fmt.percent(v, digits=2), "points", True),
+    "average_days_to_booking": (
+        "Days lead → booking",
+        lambda v: fmt.count(round(v)) if v is not None else "—",
+        "days",
+        False,
+    ),
+}
 
-def period_filter(today: dt.date | None = None) -> ReportFilters:
-    """A cohort-month range in the sidebar, the last 12 months by default."""
-    today = today or dt.date.today()
-    default = ReportFilters.last_months(12, today)
-    picked = st.sidebar.date_input(
-        "Leads generated between", value=(default.month_from, today), format="DD/MM/YYYY", key="period"
-    )
-    if len(picked) != 2:  # the second date has not been picked yet
-        return default
-    return ReportFilters(month_from=picked[0], month_to=picked[1])
+
+def _change(kind: str, current, previous) -> str | None:
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+        return None
+    difference = current - previous
+    if kind == "points":
+        return f"{difference * 100:+.1f} pts"
+    if kind == "money":
+        sign = "+" if difference >= 0 else "-"
+        return sign + fmt.inr_compact(abs(difference))
+    if kind == "days":
+        return f"{difference:+.0f} days"
+    return f"{difference:+,.0f}"
 
 
-def overview_tiles(totals: pd.DataFrame) -> None:
-    """The headline funnel figures as metric tiles."""
-    row = totals.iloc[0]
-    tiles = (
-        ("Leads", fmt.count(row["leads"])),
-        ("Contacted", fmt.percent(row["contacted_rate"])),
-        ("Site visits", fmt.count(row["site_visited"])),
-        ("Revisits", fmt.count(row["revisited"])),
-        ("Bookings", fmt.count(row["booked"])),
-        ("Cancellations", fmt.count(row["cancelled"])),
-        ("Lead → booking", fmt.percent(row["lead_to_booking_rate"], digits=2)),
-    )
-    per_row = 4  # four tiles stay readable on a laptop; a phone stacks them
-    for start in range(0, len(tiles), per_row):
-        row_tiles = tiles[start : start + per_row]
-        for column, (label, value) in zip(st.columns(per_row), row_tiles, strict=False):
-            column.metric(label, value, border=True)
+def kpi_tiles(kpis: pd.DataFrame, per_row: int = 4) -> None:
+    """Metric tiles for the overview's figures, each with its change on the previous period."""
+    rows = kpis.set_index("kpi")
+    names = [name for name in KPI_TILES if name in rows.index]
+    for start in range(0, len(names), per_row):
+        for column, name in zip(st.columns(per_row), names[start : start + per_row], strict=False):
+            label, formatter, kind, rise_is_good = KPI_TILES[name]
+            current, previous = rows.at[name, "current"], rows.at[name, "previous"]
+            column.metric(
+                label,
+                formatter(None if pd.isna(current) else current),
+                delta=_change(kind, current, previous),
+                delta_color="normal" if rise_is_good else "inverse",
+                help="Change against the previous period of the same length",
+                border=True,
+            )
+
+
+def stop_if_empty(is_empty: bool, what: str = "leads") -> None:
+    """Explain an empty result instead of drawing empty charts, and stop the page."""
+    if is_empty:
+        st.info(f"No {what} match these filters. Widen the dates or clear a filter in the sidebar.")
+        st.stop()

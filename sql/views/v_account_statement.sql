@@ -9,7 +9,11 @@ create view v_account_statement with (security_invoker = true) as
 with
 
 ledger_entries as (
-    select * from account_ledger
+    select account_ledger.*, bookings.lead_id
+    from account_ledger
+    inner join bookings
+        on bookings.tenant_id = account_ledger.tenant_id
+        and bookings.booking_id = account_ledger.booking_id
 ),
 
 reversal_links as (
@@ -23,6 +27,7 @@ entries_with_effect as (
         ledger_entries.tenant_id,
         ledger_entries.customer_id,
         ledger_entries.booking_id,
+        ledger_entries.lead_id,
         ledger_entries.ledger_entry_id,
         ledger_entries.entry_date,
         ledger_entries.due_date,
@@ -50,7 +55,7 @@ entries_with_effect as (
         ledger_entries.created_by,
         ledger_entries.created_at
     from ledger_entries
-    left join ledger_entries as reversed_entries
+    left join account_ledger as reversed_entries
         on reversed_entries.tenant_id = ledger_entries.tenant_id
         and reversed_entries.ledger_entry_id = ledger_entries.reverses_entry_id
     left join reversal_links

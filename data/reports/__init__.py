@@ -1,0 +1,57 @@
+"""Report reads: one function per screen's question, each returning what its docstring names.
+
+Every read runs as the app role inside a tenant transaction and reads the reporting views,
+so a screen, a snapshot and a BI tool share one set of definitions. Rates are computed after
+summing counts, never by averaging rates. Reads are cached per tenant and filter set
+(``st.cache_data`` with a ttl); a write calls ``clear_report_caches``.
+"""
+
+from data.reports.bookings import BookingsInventory, bookings_and_inventory
+from data.reports.campaigns import campaign_performance
+from data.reports.funnel import STAGES, Funnel, funnel
+from data.reports.leads import LeadTimeline, lead_timeline, search_leads
+from data.reports.ledger import account_statement, ledger_summary
+from data.reports.options import FilterOptions, filter_options
+from data.reports.overview import KPI_ORDER, Overview, overview
+from data.reports.sources import source_performance
+
+CACHED_READS = (
+    account_statement,
+    bookings_and_inventory,
+    campaign_performance,
+    filter_options,
+    funnel,
+    lead_timeline,
+    ledger_summary,
+    overview,
+    search_leads,
+    source_performance,
+)
+
+
+def clear_report_caches() -> None:
+    """Forget every cached report read (after a write, or between tests)."""
+    for read in CACHED_READS:
+        read.clear()
+
+
+__all__ = [
+    "KPI_ORDER",
+    "STAGES",
+    "BookingsInventory",
+    "FilterOptions",
+    "Funnel",
+    "LeadTimeline",
+    "Overview",
+    "account_statement",
+    "bookings_and_inventory",
+    "campaign_performance",
+    "clear_report_caches",
+    "filter_options",
+    "funnel",
+    "lead_timeline",
+    "ledger_summary",
+    "overview",
+    "search_leads",
+    "source_performance",
+]

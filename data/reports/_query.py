@@ -1,0 +1,62 @@
+"""What every report read shares: running SQL into a DataFrame, the cache lifetime, and the
+lead filter clause.
+
+``LEAD_FILTERS`` is the one place the sidebar's dimension filters become SQL. It is a constant
+joined to each query's own constant text, never a value: every value in it is a bound
+parameter, and a NULL parameter means "any".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data import db
+from data.filters import IST, ReportFilters, add_months
+
+CACHE_TTL_SECONDS = 300
+
+LEAD_FILTERS = """
+    (cast(:project_id as bigint) is null or project_id = :project_id)
+    and (cast(:campaign_id as bigint) is null or campaign_id = :campaign_id)
+    and (cast(:owner_user_id as bigint) is null or owner_user_id = :owner_user_id)
+    and (cast(:source as text) is null or lead_source_id in (
+        select lead_source_id from lead_sources
+        where source = :source and (cast(:subsource as text) is null or subsource = :subsource)
+    ))
+"""
+
+# The leads the filters select, as a CTE for reads that join money or events to them.
+# Materialized: as a plain "lead_id in (select … from v_lead_facts)" the planner may
+# evaluate the view once per outer row (seen: minutes on the 3,000-lead demo).
+FILTERED_LEADS_CTE = "filtered_leads as materialized (select * from v_lead_facts where " + LEAD_FILTERS + ")"
+
+
+def read_frame(tenant_id: int, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """Run one read as the app role in the tenant's transaction; moments come back in India time."""
+    with db.tenant_transaction(tenant_id) as conn:
+        frame = pd.read_sql(sa.text(sql), conn, params=params or {})
+    for name in frame.columns:
+        if isinstance(frame[name].dtype, pd.DatetimeTZDtype):
+            frame[name] = frame[name].dt.tz_convert(IST)
+    return frame
+
+
+def period_params(filters: ReportFilters, today: dt.date) -> dict:
+    """The filters' bound parameters plus the period's dates and the previous period's.
+
+    The previous period is the same number of months just before. ``period_end`` is the last
+    day of the last month, or today when that month is not over.
+    """
+    months = (
+        (filters.month_to.year - filters.month_from.year) * 12 + filters.month_to.month - filters.month_from.month + 1
+    )
+    period_end = min(add_months(filters.month_to, 1) - dt.timedelta(days=1), today)
+    return {
+        **filters.params(),
+        "previous_from": add_months(filters.month_from, -months),
+        "previous_end": filters.month_from - dt.timedelta(days=1),
+        "period_end": period_end,
+    }

@@ -1,0 +1,31 @@
+"""Campaigns: spend against cancellation-adjusted results, per campaign."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data.filters import ReportFilters
+from data.reports._query import CACHE_TTL_SECONDS, period_params, read_frame
+
+# A campaign is in the period when it ran at any time in it; its figures are over its life.
+_CAMPAIGNS = """
+    select
+        campaign_id, campaign_name, campaign_type, channel, source, subsource, project_name, status,
+        start_date, end_date, budget, spend, budget_utilisation, leads, site_visited, booked, cancelled,
+        net_booked, net_booking_value, cost_per_lead, cost_per_site_visit, cost_per_booking, roi
+    from v_campaign_performance
+    where start_date <= :period_end
+        and (end_date is null or end_date >= :month_from)
+        and (cast(:project_id as bigint) is null or project_id = :project_id)
+        and (cast(:source as text) is null or source = :source)
+        and (cast(:subsource as text) is null or subsource = :subsource)
+        and (cast(:campaign_id as bigint) is null or campaign_id = :campaign_id)
+    order by spend desc, campaign_name
+"""
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def campaign_performance(tenant_id: int, filters: ReportFilters, today) -> pd.DataFrame:
+    """The rows of v_campaign_performance for campaigns that ran in the period (its columns)."""
+    return read_frame(tenant_id, _CAMPAIGNS, period_params(filters, today))

@@ -1,0 +1,115 @@
+"""Leads: finding one, and everything that happened to it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from data.reports._query import CACHE_TTL_SECONDS, read_frame
+
+SEARCH_LIMIT = 50
+
+_SEARCH = """
+    select
+        leads.lead_id, leads.name, leads.phone, projects.name as project_name,
+        lead_sources.source, lead_sources.subsource, leads.status, app_users.display_name as owner_name,
+        leads.generated_at
+    from leads
+    inner join lead_sources
+        on lead_sources.tenant_id = leads.tenant_id and lead_sources.lead_source_id = leads.lead_source_id
+    left join projects
+        on projects.tenant_id = leads.tenant_id and projects.project_id = leads.project_id
+    left join app_users
+        on app_users.tenant_id = leads.tenant_id and app_users.user_id = leads.owner_user_id
+    where leads.deleted_at is null
+        and (cast(:owner_user_id as bigint) is null or leads.owner_user_id = :owner_user_id)
+        and (
+            leads.name ilike '%' || :name || '%'
+            or (:digits <> '' and replace(leads.phone, '+', '') like '%' || :digits || '%')
+        )
+    order by leads.generated_at desc
+    limit :limit
+"""
+
+_MILESTONES = """
+    select milestone_id, milestone_type, occurred_at, outcome, sequence_no, days_since_previous,
+        days_since_generated, recorded_by_name, notes, next_follow_up_at
+    from v_lead_milestone_timeline
+    where lead_id = :lead_id
+    order by sequence_no
+"""
+
+_ENGAGEMENTS = """
+    select engagement_id, engagement_type, channel, direction, status, occurred_at, duration_seconds,
+        responded_at, notes, next_follow_up_at
+    from lead_engagements
+    where lead_id = :lead_id and deleted_at is null
+    order by occurred_at, engagement_id
+"""
+
+_LEAD = """
+    select leads.lead_id, leads.name, leads.phone, leads.email, leads.status, leads.lost_reason,
+        leads.generated_at, projects.name as project_name, lead_sources.source, lead_sources.subsource,
+        campaigns.name as campaign_name, app_users.display_name as owner_name
+    from leads
+    inner join lead_sources
+        on lead_sources.tenant_id = leads.tenant_id and lead_sources.lead_source_id = leads.lead_source_id
+    left join projects on projects.tenant_id = leads.tenant_id and projects.project_id = leads.project_id
+    left join campaigns on campaigns.tenant_id = leads.tenant_id and campaigns.campaign_id = leads.campaign_id
+    left join app_users on app_users.tenant_id = leads.tenant_id and app_users.user_id = leads.owner_user_id
+    where leads.lead_id = :lead_id and leads.deleted_at is null
+"""
+
+
+@dataclass(frozen=True)
+class LeadTimeline:
+    """One lead's story.
+
+    ``lead``: one row (lead_id, name, phone, email, status, lost_reason, generated_at,
+    project_name, source, subsource, campaign_name, owner_name), empty if there is no such
+    lead. ``milestones``: the rows of v_lead_milestone_timeline. ``engagements``: calls,
+    messages and meetings in time order. ``follow_up``: the latest follow-up date asked for
+    by any milestone or engagement, or None.
+    """
+
+    lead: pd.DataFrame
+    milestones: pd.DataFrame
+    engagements: pd.DataFrame
+
+    @property
+    def follow_up(self):
+        dates = pd.concat([self.milestones["next_follow_up_at"], self.engagements["next_follow_up_at"]]).dropna()
+        return None if dates.empty else dates.max()
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def search_leads(tenant_id: int, text: str, owner_user_id: int | None = None) -> pd.DataFrame:
+    """Leads whose name contains the text or whose phone contains its digits, newest first."""
+    text = text.strip()
+    if not text:
+        return pd.DataFrame()
+    digits = re.sub(r"\D", "", text)
+    # Indian numbers are stored as +91XXXXXXXXXX; a search for 0XXXXXXXXXX means the same.
+    if len(digits) == 11 and digits.startswith("0"):
+        digits = digits[1:]
+    params = {
+        "name": text,
+        "digits": digits if len(digits) >= 4 else "",
+        "owner_user_id": owner_user_id,
+        "limit": SEARCH_LIMIT,
+    }
+    return read_frame(tenant_id, _SEARCH, params)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def lead_timeline(tenant_id: int, lead_id: int) -> LeadTimeline:
+    """The lead, its milestones and its engagements (see ``LeadTimeline``)."""
+    params = {"lead_id": lead_id}
+    return LeadTimeline(
+        lead=read_frame(tenant_id, _LEAD, params),
+        milestones=read_frame(tenant_id, _MILESTONES, params),
+        engagements=read_frame(tenant_id, _ENGAGEMENTS, params),
+    )

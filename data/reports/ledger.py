@@ -1,0 +1,121 @@
+"""Customer ledger: what each booked customer owes, how overdue it is, and their statement."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data.filters import ReportFilters
+from data.reports._query import CACHE_TTL_SECONDS, FILTERED_LEADS_CTE, read_frame
+
+_SUMMARY = (
+    """
+    with """
+    + FILTERED_LEADS_CTE
+    + """
+    select
+        v_customer_ledger_summary.booking_id,
+        v_customer_ledger_summary.customer_name,
+        v_customer_ledger_summary.phone,
+        v_customer_ledger_summary.project_name,
+        v_customer_ledger_summary.tower_name,
+        v_customer_ledger_summary.unit_number,
+        v_customer_ledger_summary.booking_date,
+        v_customer_ledger_summary.booking_status,
+        v_customer_ledger_summary.agreement_value,
+        v_customer_ledger_summary.total_debits,
+        v_customer_ledger_summary.total_credits,
+        v_customer_ledger_summary.balance,
+        v_customer_ledger_summary.overdue_amount,
+        coalesce(v_receivables_ageing.overdue_0_30, 0) as overdue_0_30,
+        coalesce(v_receivables_ageing.overdue_31_60, 0) as overdue_31_60,
+        coalesce(v_receivables_ageing.overdue_61_90, 0) as overdue_61_90,
+        coalesce(v_receivables_ageing.overdue_over_90, 0) as overdue_over_90,
+        v_customer_ledger_summary.last_receipt_date,
+        v_customer_ledger_summary.entries
+    from v_customer_ledger_summary
+    left join v_receivables_ageing
+        on v_receivables_ageing.tenant_id = v_customer_ledger_summary.tenant_id
+        and v_receivables_ageing.booking_id = v_customer_ledger_summary.booking_id
+    where v_customer_ledger_summary.lead_id in (select lead_id from filtered_leads)
+    order by v_customer_ledger_summary.overdue_amount desc, v_customer_ledger_summary.balance desc
+    """
+)
+
+_STATEMENT = """
+    select
+        ledger_entry_id, entry_date, due_date, entry_type, effective_entry_type, payment_mode, reference, notes,
+        debit_amount, credit_amount, running_balance, reverses_entry_id, reversed_by_entry_id, is_reversed
+    from v_account_statement
+    where booking_id = :booking_id
+    order by entry_date, ledger_entry_id
+"""
+
+ENTRY_LABELS = {
+    "demand": "Demand",
+    "receipt": "Receipt",
+    "credit_note": "Credit note",
+    "debit_note": "Debit note",
+    "refund": "Refund",
+    "cancellation_charge": "Cancellation charge",
+    "reversal": "Reversal",
+}
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def ledger_summary(tenant_id: int, filters: ReportFilters) -> pd.DataFrame:
+    """One row per booked unit, most overdue first.
+
+    Columns: booking_id, customer_name, phone, project_name, tower_name, unit_number,
+    booking_date, booking_status, agreement_value, total_debits, total_credits, balance,
+    overdue_amount, overdue_0_30, overdue_31_60, overdue_61_90, overdue_over_90 (days past due),
+    last_receipt_date, entries. The project, source, campaign and owner filters apply (to the
+    lead who booked); balances are as of today, whatever the period.
+    """
+    return read_frame(tenant_id, _SUMMARY, filters.params())
+
+
+def _describe(entries: pd.DataFrame) -> pd.Series:
+    """A reader's description of each entry, naming what a reversal reverses."""
+    by_id = entries.set_index("ledger_entry_id")
+    descriptions = []
+    for entry in entries.itertuples():
+        label = ENTRY_LABELS[entry.entry_type]
+        if entry.entry_type == "reversal":
+            reversed_entry = by_id.loc[entry.reverses_entry_id]
+            label = (
+                f"Reversal of #{int(entry.reverses_entry_id)} "
+                f"({ENTRY_LABELS[reversed_entry.entry_type].lower()} of {reversed_entry.entry_date:%d %b %Y})"
+            )
+        elif entry.is_reversed:
+            label = f"{label} (reversed by #{int(entry.reversed_by_entry_id)})"
+        descriptions.append(label)
+    return pd.Series(descriptions, index=entries.index, dtype="string")
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def account_statement(tenant_id: int, booking_id: int) -> pd.DataFrame:
+    """Every entry of one booking's account in date order with the running balance.
+
+    Columns: ledger_entry_id, entry_date, description (a reversal names the entry it
+    reverses), due_date, payment_mode, reference, notes, debit_amount, credit_amount,
+    running_balance.
+    """
+    entries = read_frame(tenant_id, _STATEMENT, {"booking_id": booking_id})
+    if entries.empty:
+        return entries
+    entries["description"] = _describe(entries)
+    return entries[
+        [
+            "ledger_entry_id",
+            "entry_date",
+            "description",
+            "due_date",
+            "payment_mode",
+            "reference",
+            "notes",
+            "debit_amount",
+            "credit_amount",
+            "running_balance",
+        ]
+    ]

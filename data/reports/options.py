@@ -1,0 +1,54 @@
+"""The choices the filter bar offers: projects, sources, campaigns and owners of the tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from data.reports._query import CACHE_TTL_SECONDS, read_frame
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """``projects``: project_id, name. ``sources``: source, subsource. ``campaigns``:
+    campaign_id, name, source, subsource. ``owners``: user_id, display_name (reps and managers
+    who own leads)."""
+
+    projects: pd.DataFrame
+    sources: pd.DataFrame
+    campaigns: pd.DataFrame
+    owners: pd.DataFrame
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def filter_options(tenant_id: int) -> FilterOptions:
+    """Everything the filter bar can offer for the tenant, by name."""
+    return FilterOptions(
+        projects=read_frame(tenant_id, "select project_id, name from projects where deleted_at is null order by name"),
+        sources=read_frame(
+            tenant_id,
+            "select source, subsource from lead_sources where deleted_at is null order by source, subsource",
+        ),
+        campaigns=read_frame(
+            tenant_id,
+            """
+            select campaigns.campaign_id, campaigns.name, lead_sources.source, lead_sources.subsource
+            from campaigns
+            inner join lead_sources
+                on lead_sources.tenant_id = campaigns.tenant_id
+                and lead_sources.lead_source_id = campaigns.lead_source_id
+            where campaigns.deleted_at is null
+            order by campaigns.name
+            """,
+        ),
+        owners=read_frame(
+            tenant_id,
+            """
+            select user_id, display_name from app_users
+            where deleted_at is null and role in ('rep', 'manager')
+            order by display_name
+            """,
+        ),
+    )

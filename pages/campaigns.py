@@ -1,0 +1,46 @@
+"""Campaigns: spend against cancellation-adjusted results."""
+
+import streamlit as st
+
+from data import reports
+from data.filters import today_in_india
+from ui import charts, filter_bar, session, tables, widgets
+
+st.title("Campaigns")
+tenant_id = session.current_tenant_id()
+campaigns = reports.campaign_performance(tenant_id, filter_bar.filter_bar(tenant_id), today_in_india())
+widgets.stop_if_empty(campaigns.empty, "campaigns")
+st.caption(
+    "Campaigns that ran at any time in the period, with figures over their whole life. "
+    "Cancelled bookings are taken out of bookings, value and ROI."
+)
+
+st.plotly_chart(charts.campaign_roi(campaigns))
+st.plotly_chart(charts.budget_utilisation(campaigns))
+tables.show_table(
+    campaigns,
+    {
+        "campaign_name": ("Campaign", "text"),
+        "source": ("Source", "text"),
+        "subsource": ("Subsource", "text"),
+        "project_name": ("Project", "text"),
+        "status": ("Status", "text"),
+        "start_date": ("Start", "date"),
+        "end_date": ("End", "date"),
+        "budget": ("Budget", "inr"),
+        "spend": ("Spend", "inr"),
+        "budget_utilisation": ("Budget used", "percent"),
+        "leads": ("Leads", "count"),
+        "cost_per_lead": ("Cost per lead", "inr"),
+        "site_visited": ("Site visits", "count"),
+        "cost_per_site_visit": ("Cost per site visit", "inr"),
+        "booked": ("Bookings", "count"),
+        "cancelled": ("Cancelled", "count"),
+        "net_booked": ("Net bookings", "count"),
+        "cost_per_booking": ("Cost per booking", "inr"),
+        "net_booking_value": ("Net booking value", "inr"),
+        "roi": ("ROI (×)", "number"),
+    },
+    "campaigns",
+    key="campaigns",
+)

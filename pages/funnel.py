@@ -1,0 +1,65 @@
+"""Funnel: how far the period's leads got, month by month, and how long each step took."""
+
+import streamlit as st
+
+from data import reports
+from ui import charts, filter_bar, session, tables, widgets
+
+st.title("Funnel")
+tenant_id = session.current_tenant_id()
+funnel = reports.funnel(tenant_id, filter_bar.filter_bar(tenant_id))
+widgets.stop_if_empty(funnel.is_empty)
+
+st.plotly_chart(charts.funnel_chart(funnel.stages))
+tables.show_table(
+    funnel.stages,
+    {
+        "label": ("Stage", "text"),
+        "leads": ("Leads", "count"),
+        "from_top": ("% of leads", "percent"),
+        "from_previous": ("% of previous stage", "percent"),
+    },
+    "funnel-stages",
+    key="stages",
+)
+
+st.subheader("Monthly cohorts")
+tables.show_table(
+    funnel.cohorts,
+    {
+        "cohort_month": ("Cohort month", "date"),
+        "leads": ("Leads", "count"),
+        "contacted": ("Contacted", "count"),
+        "qualified": ("Qualified", "count"),
+        "site_visited": ("Site visits", "count"),
+        "revisited": ("Revisits", "count"),
+        "booked": ("Booked", "count"),
+        "cancelled": ("Cancelled", "count"),
+        "net_booked": ("Net booked", "count"),
+        "contacted_rate": ("Contacted %", "percent"),
+        "visit_rate": ("Visit %", "percent"),
+        "net_booking_rate": ("Net booking %", "percent"),
+    },
+    "funnel-cohorts",
+    key="cohorts",
+)
+
+st.subheader("Time between steps")
+if funnel.lags.empty:
+    st.info("None of these leads has visited the site yet.")
+else:
+    st.plotly_chart(charts.lag_boxes(funnel.lags))
+    tables.show_table(
+        funnel.lags,
+        {
+            "step": ("Step", "text"),
+            "source": ("Source", "text"),
+            "leads": ("Leads", "count"),
+            "median": ("Median days", "days"),
+            "q1": ("25th percentile", "days"),
+            "q3": ("75th percentile", "days"),
+            "mean": ("Mean days", "number"),
+        },
+        "funnel-lags",
+        key="lags",
+    )

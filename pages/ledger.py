@@ -1,0 +1,77 @@
+"""Customer ledger: who owes what, how overdue it is, and each customer's statement of account."""
+
+import streamlit as st
+
+from data import reports
+from ui import charts, filter_bar, session, tables, widgets
+from ui import format as fmt
+
+st.title("Customer ledger")
+tenant_id = session.current_tenant_id()
+summary = reports.ledger_summary(tenant_id, filter_bar.filter_bar(tenant_id))
+widgets.stop_if_empty(summary.empty, "booked customers")
+st.caption("Balances as of today; the project, source, campaign and owner filters apply, the dates do not.")
+
+left, right = st.columns([1, 2])
+left.metric("Outstanding", fmt.inr_compact(summary["balance"].clip(lower=0).sum()), border=True)
+left.metric("Overdue", fmt.inr_compact(summary["overdue_amount"].sum()), border=True)
+right.plotly_chart(charts.ageing(summary))
+
+tables.show_table(
+    summary,
+    {
+        "customer_name": ("Customer", "text"),
+        "phone": ("Phone", "text"),
+        "project_name": ("Project", "text"),
+        "tower_name": ("Tower", "text"),
+        "unit_number": ("Unit", "text"),
+        "booking_status": ("Status", "text"),
+        "agreement_value": ("Agreement value", "inr"),
+        "total_debits": ("Debits", "inr"),
+        "total_credits": ("Credits", "inr"),
+        "balance": ("Balance", "inr"),
+        "overdue_amount": ("Overdue", "inr"),
+        "overdue_0_30": ("0–30 days", "inr"),
+        "overdue_31_60": ("31–60 days", "inr"),
+        "overdue_61_90": ("61–90 days", "inr"),
+        "overdue_over_90": ("90+ days", "inr"),
+        "last_receipt_date": ("Last receipt", "date"),
+        "entries": ("Entries", "count"),
+    },
+    "customer-ledger",
+    key="ledger",
+    height=400,
+)
+
+st.subheader("Statement of account")
+labels = {
+    int(row.booking_id): f"{row.customer_name} — {row.project_name} {row.tower_name} {row.unit_number}"
+    for row in summary.itertuples()
+}
+booking_id = st.selectbox(
+    "Customer",
+    list(labels),
+    format_func=labels.get,
+    index=None,
+    placeholder="Choose a customer",
+    key="statement-booking",
+)
+if booking_id is not None:
+    statement = reports.account_statement(tenant_id, booking_id)
+    tables.show_table(
+        statement,
+        {
+            "ledger_entry_id": ("Entry", "count"),
+            "entry_date": ("Date", "date"),
+            "description": ("Entry type", "text"),
+            "notes": ("Particulars", "text"),
+            "due_date": ("Due", "date"),
+            "payment_mode": ("Mode", "text"),
+            "reference": ("Reference", "text"),
+            "debit_amount": ("Debit", "inr_paise"),
+            "credit_amount": ("Credit", "inr_paise"),
+            "running_balance": ("Balance", "inr_paise"),
+        },
+        f"statement-{booking_id}",
+        key="statement",
+    )

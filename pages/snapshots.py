@@ -1,0 +1,32 @@
+"""Snapshots: every reporting view as CSV in one ZIP, as filtered or whole, with a manifest."""
+
+import streamlit as st
+
+from data import snapshot
+from ui import filter_bar, session
+
+st.title("Snapshots")
+tenant_id = session.current_tenant_id()
+filters = filter_bar.filter_bar(tenant_id)
+st.write(
+    "One ZIP with a CSV of every reporting view and a `manifest.json` saying what it holds. "
+    "The same file comes from `python -m data snapshot --tenant SLUG --out DIR` for scheduled exports."
+)
+scope = st.radio("Rows", ["As filtered in the sidebar", "Whole history"], horizontal=True, key="snapshot-scope")
+if st.button("Prepare snapshot", type="primary", key="snapshot-build"):
+    built = snapshot.build_snapshot(
+        tenant_id, session.current_tenant_slug(), filters if scope.startswith("As filtered") else None
+    )
+    st.session_state["snapshot"] = built
+built = st.session_state.get("snapshot")
+if built is not None:
+    st.download_button(
+        f"Download {built.filename}",
+        built.content,
+        file_name=built.filename,
+        mime="application/zip",
+        icon=":material/download:",
+        on_click="ignore",
+        key="snapshot-download",
+    )
+    st.caption(", ".join(f"{item['file']}: {item['rows']:,} rows" for item in built.manifest["files"]))

@@ -1,0 +1,43 @@
+"""Sources: what each source and subsource brought in, for what it cost."""
+
+import streamlit as st
+
+from data import reports
+from ui import charts, filter_bar, session, tables, widgets
+
+st.title("Sources")
+tenant_id = session.current_tenant_id()
+sources = reports.source_performance(tenant_id, filter_bar.filter_bar(tenant_id))
+widgets.stop_if_empty(sources.empty or sources["leads"].sum() == 0)
+st.caption("Spend belongs to sources and projects: the campaign and owner filters do not apply on this screen.")
+
+left, right = st.columns(2)
+left.plotly_chart(charts.source_sunburst(sources))
+clicked = right.plotly_chart(
+    charts.subsource_bars(sources), on_select="rerun", selection_mode="points", key="subsource-bars"
+)
+picked = [point["customdata"] for point in clicked.selection.points] if clicked else []
+if picked:
+    sources = sources[sources["subsource"].isin(picked)]
+    st.caption(f"Showing {', '.join(picked)}. Click an empty part of the chart to show every subsource.")
+
+tables.show_table(
+    sources,
+    {
+        "source": ("Source", "text"),
+        "subsource": ("Subsource", "text"),
+        "leads": ("Leads", "count"),
+        "spend": ("Spend", "inr"),
+        "cost_per_lead": ("Cost per lead", "inr"),
+        "site_visited": ("Site visits", "count"),
+        "cost_per_site_visit": ("Cost per site visit", "inr"),
+        "site_visit_rate": ("Site-visit rate", "percent"),
+        "booked": ("Bookings", "count"),
+        "net_booked": ("Net bookings", "count"),
+        "cost_per_booking": ("Cost per booking", "inr"),
+        "net_booking_value": ("Net booking value", "inr"),
+        "lead_to_booking_rate": ("Lead → booking", "percent"),
+    },
+    "sources",
+    key="sources",
+)

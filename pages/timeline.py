@@ -1,0 +1,64 @@
+"""Lead timeline: find a lead by name or phone and see everything that happened to it."""
+
+import streamlit as st
+
+from data import reports
+from ui import charts, format, session, tables
+
+st.title("Lead timeline")
+tenant_id = session.current_tenant_id()
+query = st.text_input("Find a lead by name or phone", key="lead-search", placeholder="e.g. Sharma or 98765 43210")
+found = reports.search_leads(tenant_id, query)
+if query and found.empty:
+    st.info("No lead matches. Try part of the name, or the last digits of the phone.")
+if found.empty:
+    st.stop()
+
+labels = {
+    int(row.lead_id): f"{row.name} · {row.phone} · {row.project_name or 'no project'} · {row.status}"
+    for row in found.itertuples()
+}
+lead_id = st.selectbox("Lead", list(labels), format_func=labels.get, key="lead-pick")
+timeline = reports.lead_timeline(tenant_id, lead_id)
+lead = timeline.lead.iloc[0]
+
+st.subheader(lead["name"])
+st.caption(
+    f"{lead['phone']} · {lead['source']} / {lead['subsource']} · campaign: {lead['campaign_name'] or '—'} "
+    f"· owner: {lead['owner_name'] or '—'} · generated {format.moment(lead['generated_at'])}"
+)
+if timeline.follow_up is not None:
+    st.warning(f"Follow-up due {format.moment(timeline.follow_up)}")
+
+st.plotly_chart(charts.lead_timeline(timeline.milestones, timeline.engagements))
+tables.show_table(
+    timeline.milestones,
+    {
+        "sequence_no": ("Step", "count"),
+        "milestone_type": ("Milestone", "text"),
+        "occurred_at": ("When", "moment"),
+        "outcome": ("Outcome", "text"),
+        "days_since_previous": ("Days since previous", "days"),
+        "days_since_generated": ("Days since lead", "days"),
+        "recorded_by_name": ("Recorded by", "text"),
+        "notes": ("Notes", "text"),
+        "next_follow_up_at": ("Next follow-up", "moment"),
+    },
+    f"lead-{lead_id}-milestones",
+    key="milestones",
+)
+st.subheader("Calls, messages and meetings")
+tables.show_table(
+    timeline.engagements,
+    {
+        "occurred_at": ("When", "moment"),
+        "engagement_type": ("Type", "text"),
+        "direction": ("Direction", "text"),
+        "status": ("Status", "text"),
+        "duration_seconds": ("Seconds", "count"),
+        "notes": ("Notes", "text"),
+        "next_follow_up_at": ("Next follow-up", "moment"),
+    },
+    f"lead-{lead_id}-engagements",
+    key="engagements",
+)

@@ -1,0 +1,57 @@
+"""Tables with a safe CSV download of exactly what they show.
+
+A table is described by its columns: a label and a kind (text, count, inr, inr_paise,
+percent, date, days, number). The screen shows Indian formats; the CSV has the same rows and
+columns under the same headings, with numbers as numbers and formula-like text defused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from data.export import to_csv_bytes
+from ui import format as fmt
+
+FORMATTERS: dict[str, Callable] = {
+    "text": lambda value: "" if pd.isna(value) else str(value),
+    "count": fmt.count,
+    "inr": fmt.inr,
+    "inr_paise": lambda value: fmt.inr(value, paise=True),
+    "percent": fmt.percent,
+    "date": lambda value: "" if pd.isna(value) else fmt.date(pd.Timestamp(value).to_pydatetime()),
+    "moment": lambda value: "" if pd.isna(value) else fmt.moment(pd.Timestamp(value).to_pydatetime()),
+    "days": lambda value: "" if pd.isna(value) else f"{value:.0f}",
+    "number": lambda value: "" if pd.isna(value) else f"{value:,.1f}",
+}
+
+
+def labelled(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """The chosen columns under their labels, values unchanged (what the CSV holds)."""
+    return frame[list(columns)].rename(columns={name: label for name, (label, _) in columns.items()})
+
+
+def formatted(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """The chosen columns under their labels, formatted for reading (what the screen shows)."""
+    shown = pd.DataFrame(index=frame.index)
+    for name, (label, kind) in columns.items():
+        shown[label] = frame[name].map(FORMATTERS[kind])
+    return shown
+
+
+def show_table(
+    frame: pd.DataFrame, columns: dict[str, tuple[str, str]], file_stem: str, *, key: str, height: int | str = "auto"
+) -> None:
+    """Show the table and, under it, a button that downloads the same table as CSV."""
+    st.dataframe(formatted(frame, columns), hide_index=True, height=height)
+    st.download_button(
+        "Download CSV",
+        to_csv_bytes(labelled(frame, columns)),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        key=f"download-{key}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
