@@ -115,7 +115,7 @@ def test_statement_names_what_a_reversal_reverses(world: World) -> None:
     got = reports.account_statement(world.alpha, world.ids["b1"])
     descriptions = got["description"].tolist()
     assert descriptions[3] == f"Receipt (reversed by #{world.ids['bounce']})"
-    assert descriptions[4] == f"Reversal of #{world.ids['bounced_receipt']} (receipt of 01 Feb 2026)"
+    assert descriptions[4] == f"Reversal of #{world.ids['bounced_receipt']} (receipt of 1 Feb 2026)"
     assert got["running_balance"].iloc[-1] == 0
 
 

@@ -85,7 +85,8 @@ def _describe(entries: pd.DataFrame) -> pd.Series:
             reversed_entry = by_id.loc[entry.reverses_entry_id]
             label = (
                 f"Reversal of #{int(entry.reverses_entry_id)} "
-                f"({ENTRY_LABELS[reversed_entry.entry_type].lower()} of {reversed_entry.entry_date:%d %b %Y})"
+                f"({ENTRY_LABELS[reversed_entry.entry_type].lower()} of {reversed_entry.entry_date.day} "
+                f"{reversed_entry.entry_date:%b %Y})"
             )
         elif entry.is_reversed:
             label = f"{label} (reversed by #{int(entry.reversed_by_entry_id)})"
