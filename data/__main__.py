@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import sys
 from pathlib import Path
 
-from data import db, demo, migrate, snapshot
+from data import auth, db, demo, migrate, snapshot, tenants
 from data.filters import ReportFilters
+from data.validation import ValidationError
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -53,6 +55,26 @@ def _snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_admin(args: argparse.Namespace) -> int:
+    migrate.migrate()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    tenant_id = tenants.create_tenant(args.tenant, args.tenant_name or args.tenant)
+    try:
+        user = auth.create_user(tenant_id, args.username, args.display_name or args.username, "admin", password)
+    except ValidationError as error:
+        for field, message in error.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"created admin {user.username!r} (user {user.user_id}) in tenant {args.tenant!r}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per operation."""
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__.splitlines()[0])
@@ -79,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     snapshot_cmd.add_argument("--from", dest="from_month", help="first cohort month, YYYY-MM (default: all)")
     snapshot_cmd.add_argument("--to", dest="to_month", help="last cohort month, YYYY-MM (default: all)")
     snapshot_cmd.set_defaults(handler=_snapshot)
+
+    admin_cmd = commands.add_parser(
+        "create-admin", help="create an admin user (and the tenant if it is new); prompts for the password"
+    )
+    admin_cmd.add_argument("--tenant", required=True, help="tenant slug (created if it does not exist)")
+    admin_cmd.add_argument("--tenant-name", help="the tenant's name when it is created (default: the slug)")
+    admin_cmd.add_argument("--username", required=True)
+    admin_cmd.add_argument("--display-name", help="the person's name (default: the username)")
+    admin_cmd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    admin_cmd.set_defaults(handler=_create_admin)
     return parser
 
 

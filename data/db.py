@@ -16,6 +16,7 @@ import secrets
 import tomllib
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ EMBEDDED_PGDATA = STATE_DIR / "pgdata"
 APP_ROLE = "leadline_app"
 
 
-def _secret(name: str) -> str | None:
+def setting(name: str) -> str | None:
     """Return a setting from the environment, else from .streamlit/secrets.toml."""
     value = os.environ.get(name)
     if value:
@@ -43,7 +44,7 @@ def _secret(name: str) -> str | None:
 
 def is_embedded() -> bool:
     """True when no DATABASE_URL is configured and the embedded server is used."""
-    return _secret("DATABASE_URL") is None
+    return setting("DATABASE_URL") is None
 
 
 @functools.cache
@@ -64,7 +65,7 @@ def _as_psycopg(url: str) -> sa.URL:
 
 def owner_url() -> sa.URL:
     """The owner's URL: DATABASE_URL, or the embedded server's superuser."""
-    configured = _secret("DATABASE_URL")
+    configured = setting("DATABASE_URL")
     if configured:
         return _as_psycopg(configured)
     return _as_psycopg(_embedded_server().get_uri())
@@ -72,7 +73,7 @@ def owner_url() -> sa.URL:
 
 def app_password() -> str:
     """The app role's password: LEADLINE_APP_PASSWORD, else one kept in .leadline/."""
-    configured = _secret("LEADLINE_APP_PASSWORD")
+    configured = setting("LEADLINE_APP_PASSWORD")
     if configured:
         return configured
     password_file = STATE_DIR / "app-password"
@@ -85,7 +86,7 @@ def app_password() -> str:
 
 def app_url() -> sa.URL:
     """The app role's URL: LEADLINE_APP_DATABASE_URL, else the owner's with the app role."""
-    configured = _secret("LEADLINE_APP_DATABASE_URL")
+    configured = setting("LEADLINE_APP_DATABASE_URL")
     if configured:
         return _as_psycopg(configured)
     return owner_url().set(username=APP_ROLE, password=app_password())
@@ -116,20 +117,40 @@ def reset_engines() -> None:
         cached.cache_clear()
 
 
-@contextlib.contextmanager
-def tenant_transaction(tenant_id: int, *, consistent_read: bool = False) -> Iterator[sa.Connection]:
-    """One transaction as the app role with the tenant set for that transaction only.
+@dataclass(frozen=True)
+class Scope:
+    """Whose data a transaction may see: a tenant and, for a rep, only that owner's leads.
 
-    ``consistent_read`` makes it a read-only repeatable-read transaction: every query in it
-    sees the same moment of the data (snapshots).
+    Hashable, so it can stand in a cache key wherever a bare tenant id could.
     """
+
+    tenant_id: int
+    owner_user_id: int | None = None
+
+
+@contextlib.contextmanager
+def tenant_transaction(scope: int | Scope, *, consistent_read: bool = False) -> Iterator[sa.Connection]:
+    """One transaction as the app role with the tenant (and rep scope) set for it only.
+
+    ``scope`` is a tenant id or a ``Scope``; with an owner, row-level security shows only that
+    owner's leads and what hangs off them. ``consistent_read`` makes it a read-only
+    repeatable-read transaction, so every query in it sees the same moment (snapshots).
+    """
+    if not isinstance(scope, Scope):
+        scope = Scope(tenant_id=int(scope))
     engine = app_engine()
     if consistent_read:
         engine = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
     with engine.begin() as conn:
         conn.execute(
-            sa.text("select set_config('app.tenant_id', :tenant_id, true)"),
-            {"tenant_id": str(int(tenant_id))},
+            sa.text(
+                "select set_config('app.tenant_id', :tenant_id, true), "
+                "set_config('app.owner_user_id', :owner_user_id, true)"
+            ),
+            {
+                "tenant_id": str(int(scope.tenant_id)),
+                "owner_user_id": "" if scope.owner_user_id is None else str(int(scope.owner_user_id)),
+            },
         )
         yield conn
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from data import db, tenants
+from data import auth, db, tenants
 from data.demo_catalog import (
     CAMPAIGNS,
     CANCELLATION_REASONS,
@@ -40,7 +40,10 @@ from data.demo_catalog import (
 from data.filters import today_in_india
 from data.payment_plans import PLANS
 
-__all__ = ["DEMO_SEED", "DEMO_SLUG", "seed_demo"]
+__all__ = ["DEMO_PASSWORD", "DEMO_SEED", "DEMO_SLUG", "ensure_demo_passwords", "seed_demo"]
+
+# Documented on the sign-in page in demo mode; never used outside the demo tenant.
+DEMO_PASSWORD = "leadline-demo"
 
 IST = ZoneInfo("Asia/Kolkata")
 HISTORY_DAYS = 548
@@ -100,9 +103,16 @@ class DemoHistory:
     # The fixed world ----------------------------------------------------------------------
 
     def build_users(self) -> None:
+        # One hash for every demo user: they share the documented demo password.
+        password_hash = auth.hash_password(DEMO_PASSWORD)
         for username, display_name, role in USERS:
             self.user_ids[username] = self.add(
-                "app_users", "user_id", username=username, display_name=display_name, role=role
+                "app_users",
+                "user_id",
+                username=username,
+                display_name=display_name,
+                role=role,
+                password_hash=password_hash,
             )
         self.reps = [self.user_ids[name] for name, _, role in USERS if role == "rep"]
 
@@ -687,3 +697,23 @@ def seed_demo(slug: str = DEMO_SLUG, seed: int = DEMO_SEED, as_of: dt.date | Non
             _insert(conn, table, rows.tables[table])
     counts = ", ".join(f"{len(rows.tables[table])} {table}" for table in INSERT_ORDER)
     return f"seeded tenant {slug!r} (id {tenant_id}) as of {as_of}: {counts}"
+
+
+def ensure_demo_passwords(slug: str = DEMO_SLUG) -> None:
+    """Give demo users seeded before sign-in existed the documented demo password."""
+    tenant_id = db.tenant_id_for(slug)
+    if tenant_id is None:
+        return
+    with db.tenant_transaction(tenant_id) as conn:
+        missing = conn.execute(
+            sa.text("select count(*) from app_users where password_hash is null and username = any(:usernames)"),
+            {"usernames": [username for username, _, _ in USERS]},
+        ).scalar_one()
+        if missing:
+            conn.execute(
+                sa.text(
+                    "update app_users set password_hash = :hash "
+                    "where password_hash is null and username = any(:usernames)"
+                ),
+                {"hash": auth.hash_password(DEMO_PASSWORD), "usernames": [username for username, _, _ in USERS]},
+            )

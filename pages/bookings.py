@@ -7,8 +7,8 @@ from data.filters import today_in_india
 from ui import charts, filter_bar, session, tables
 
 st.title("Bookings & inventory")
-tenant_id = session.current_tenant_id()
-report = reports.bookings_and_inventory(tenant_id, filter_bar.filter_bar(tenant_id), today_in_india())
+scope = session.current_scope()
+report = reports.bookings_and_inventory(scope, filter_bar.filter_bar(scope), today_in_india())
 st.caption("Bookings are by booking date in the period (project filter applies); inventory is as of now.")
 
 if report.by_month.empty:

@@ -7,8 +7,8 @@ from data.filters import today_in_india
 from ui import charts, filter_bar, session, tables, widgets
 
 st.title("Campaigns")
-tenant_id = session.current_tenant_id()
-campaigns = reports.campaign_performance(tenant_id, filter_bar.filter_bar(tenant_id), today_in_india())
+scope = session.current_scope()
+campaigns = reports.campaign_performance(scope, filter_bar.filter_bar(scope), today_in_india())
 widgets.stop_if_empty(campaigns.empty, "campaigns")
 st.caption(
     "Campaigns that ran at any time in the period, with figures over their whole life. "

@@ -6,8 +6,8 @@ from data import reports
 from ui import charts, filter_bar, session, tables, widgets
 
 st.title("Funnel")
-tenant_id = session.current_tenant_id()
-funnel = reports.funnel(tenant_id, filter_bar.filter_bar(tenant_id))
+scope = session.current_scope()
+funnel = reports.funnel(scope, filter_bar.filter_bar(scope))
 widgets.stop_if_empty(funnel.is_empty)
 
 st.plotly_chart(charts.funnel_chart(funnel.stages))

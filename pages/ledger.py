@@ -7,8 +7,8 @@ from ui import charts, filter_bar, session, tables, widgets
 from ui import format as fmt
 
 st.title("Customer ledger")
-tenant_id = session.current_tenant_id()
-summary = reports.ledger_summary(tenant_id, filter_bar.filter_bar(tenant_id))
+scope = session.current_scope()
+summary = reports.ledger_summary(scope, filter_bar.filter_bar(scope))
 widgets.stop_if_empty(summary.empty, "booked customers")
 st.caption("Balances as of today; the project, source, campaign and owner filters apply, the dates do not.")
 
@@ -57,7 +57,7 @@ booking_id = st.selectbox(
     key="statement-booking",
 )
 if booking_id is not None:
-    statement = reports.account_statement(tenant_id, booking_id)
+    statement = reports.account_statement(scope, booking_id)
     tables.show_table(
         statement,
         {

@@ -7,9 +7,9 @@ from data.filters import today_in_india
 from ui import charts, filter_bar, session, widgets
 
 st.title("Overview")
-tenant_id = session.current_tenant_id()
-filters = filter_bar.filter_bar(tenant_id)
-overview = reports.overview(tenant_id, filters, today_in_india())
+scope = session.current_scope()
+filters = filter_bar.filter_bar(scope)
+overview = reports.overview(scope, filters, today_in_india())
 widgets.stop_if_empty(overview.is_empty)
 
 st.caption(

@@ -6,16 +6,16 @@ from data import snapshot
 from ui import filter_bar, session
 
 st.title("Snapshots")
-tenant_id = session.current_tenant_id()
-filters = filter_bar.filter_bar(tenant_id)
+scope = session.current_scope()
+filters = filter_bar.filter_bar(scope)
 st.write(
     "One ZIP with a CSV of every reporting view and a `manifest.json` saying what it holds. "
     "The same file comes from `python -m data snapshot --tenant SLUG --out DIR` for scheduled exports."
 )
-scope = st.radio("Rows", ["As filtered in the sidebar", "Whole history"], horizontal=True, key="snapshot-scope")
+rows = st.radio("Rows", ["As filtered in the sidebar", "Whole history"], horizontal=True, key="snapshot-scope")
 if st.button("Prepare snapshot", type="primary", key="snapshot-build"):
     built = snapshot.build_snapshot(
-        tenant_id, session.current_tenant_slug(), filters if scope.startswith("As filtered") else None
+        scope.tenant_id, session.current_tenant_slug(), filters if rows.startswith("As filtered") else None
     )
     st.session_state["snapshot"] = built
 built = st.session_state.get("snapshot")

@@ -6,8 +6,8 @@ from data import reports
 from ui import charts, filter_bar, session, tables, widgets
 
 st.title("Sources")
-tenant_id = session.current_tenant_id()
-sources = reports.source_performance(tenant_id, filter_bar.filter_bar(tenant_id))
+scope = session.current_scope()
+sources = reports.source_performance(scope, filter_bar.filter_bar(scope))
 widgets.stop_if_empty(sources.empty or sources["leads"].sum() == 0)
 st.caption("Spend belongs to sources and projects: the campaign and owner filters do not apply on this screen.")
 

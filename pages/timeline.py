@@ -6,9 +6,9 @@ from data import reports
 from ui import charts, format, session, tables
 
 st.title("Lead timeline")
-tenant_id = session.current_tenant_id()
+scope = session.current_scope()
 query = st.text_input("Find a lead by name or phone", key="lead-search", placeholder="e.g. Sharma or 98765 43210")
-found = reports.search_leads(tenant_id, query)
+found = reports.search_leads(scope, query)
 if query and found.empty:
     st.info("No lead matches. Try part of the name, or the last digits of the phone.")
 if found.empty:
@@ -19,7 +19,7 @@ labels = {
     for row in found.itertuples()
 }
 lead_id = st.selectbox("Lead", list(labels), format_func=labels.get, key="lead-pick")
-timeline = reports.lead_timeline(tenant_id, lead_id)
+timeline = reports.lead_timeline(scope, lead_id)
 lead = timeline.lead.iloc[0]
 
 st.subheader(lead["name"])

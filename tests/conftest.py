@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from data import db, migrate
 
 os.environ.setdefault("LEADLINE_APP_PASSWORD", "leadline-test-app-role")
+os.environ.setdefault("LEADLINE_COOKIE_KEY", "test-cookie-key-" + "x" * 40)
 # Report reads are st.cache_data functions; called outside a Streamlit run they warn on every
 # call that they fall back to an in-memory cache, which is what the tests want.
 logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)

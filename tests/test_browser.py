@@ -116,15 +116,76 @@ PAGES = {
     "ledger": "Customer ledger",
     "timeline": "Lead timeline",
     "snapshots": "Snapshots",
+    "leads": "Leads",
+    "admin_users": "Users",
+    "admin_audit": "Audit log",
 }
+
+
+DEMO_MENUS = {
+    "rep": {"My leads", "Lead timeline", "Funnel"},
+    "manager": {
+        "Overview",
+        "Funnel",
+        "Sources",
+        "Campaigns",
+        "Bookings & inventory",
+        "Leads",
+        "Lead timeline",
+        "Customer ledger",
+    },
+    "leadership": {
+        "Overview",
+        "Funnel",
+        "Sources",
+        "Campaigns",
+        "Bookings & inventory",
+        "Customer ledger",
+        "Lead timeline",
+        "Snapshots",
+    },
+    "admin": {
+        "Overview",
+        "Funnel",
+        "Sources",
+        "Campaigns",
+        "Bookings & inventory",
+        "Leads",
+        "Lead timeline",
+        "Customer ledger",
+        "Snapshots",
+        "Users",
+        "Audit log",
+    },
+}
+
+
+def sign_in(tab, username: str, password: str = "leadline-demo") -> None:
+    """Fill the sign-in form (the first visit also migrates and seeds the demo: allow time)."""
+    tab.get_by_label("Username").wait_for(timeout=120_000)
+    tab.get_by_label("Username").fill(username)
+    tab.get_by_role("textbox", name="Password").fill(password)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_test_id("stSidebarNav").wait_for(timeout=60_000)
+    # The cookie component writes the session cookie just after the run; wait for it, so a
+    # reload or a new page finds it.
+    deadline = time.monotonic() + 15
+    while not any(cookie["name"] == "leadline_session" for cookie in tab.context.cookies()):
+        assert time.monotonic() < deadline, "signing in left no session cookie"
+        tab.wait_for_timeout(200)
+
+
+def menu(tab) -> set[str]:
+    links = tab.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink").all_inner_texts()
+    return {text.split("\n")[-1].strip() for text in links}
 
 
 @pytest.fixture(scope="module")
 def page(app_url: str, browser):
     tab = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     tab.goto(app_url)
-    # The first visit migrates and seeds the demo, so allow it time.
-    tab.get_by_test_id("stMetric").first.wait_for(timeout=120_000)
+    sign_in(tab, "admin")
+    tab.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
     yield tab
     tab.close()
 
@@ -171,8 +232,11 @@ def test_a_table_downloads_as_a_csv_that_parses(page, app_url: str, tmp_path: Pa
 
 def test_filters_live_in_the_url_and_survive_moving_between_pages(page, app_url: str) -> None:
     open_page(page, app_url, "")
-    page.get_by_test_id("stSidebar").get_by_label("Source").click()
-    page.get_by_role("option", name="Walk-in").click()
+    source = page.get_by_test_id("stSidebar").get_by_label("Source")
+    source.scroll_into_view_if_needed()
+    source.click()
+    page.keyboard.type("Walk-in")
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"source=Walk-in"), timeout=30_000)
     page.get_by_test_id("stSidebarNav").get_by_text("Funnel").click()
     page.get_by_role("heading", name="Funnel", exact=True).wait_for(timeout=30_000)
@@ -186,3 +250,65 @@ def test_filters_live_in_the_url_and_survive_moving_between_pages(page, app_url:
     top.wait_for(timeout=30_000)
     walk_in_leads = int(re.sub(r"\D", "", top.text_content().split("·")[0]))
     assert 0 < walk_in_leads < 300
+
+
+@pytest.mark.parametrize("role", list(DEMO_MENUS))
+def test_each_demo_role_signs_in_to_its_own_menu(browser, app_url: str, role: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.goto(app_url)
+    sign_in(tab, role)
+    assert menu(tab) == DEMO_MENUS[role]
+    assert tab.get_by_test_id("stException").count() == 0
+    context.close()
+
+
+def test_reloading_a_sub_page_stays_on_it(page, app_url: str) -> None:
+    open_page(page, app_url, "campaigns")
+    page.reload()
+    page.get_by_role("heading", name="Campaigns", exact=True).wait_for(timeout=60_000)
+    assert page.url.startswith(f"{app_url}/campaigns")
+
+
+def test_a_deep_link_opens_after_signing_in(browser, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.goto(f"{app_url}/ledger")
+    sign_in(tab, "manager")
+    tab.get_by_role("heading", name="Customer ledger", exact=True).first.wait_for(timeout=60_000)
+    context.close()
+
+
+def test_signing_out_returns_to_sign_in_and_the_old_cookie_is_refused(browser, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.goto(app_url)
+    sign_in(tab, "leadership")
+    saved = [cookie for cookie in context.cookies() if cookie["name"] == "leadline_session"]
+    assert saved, "signing in should leave a session cookie"
+    tab.get_by_role("button", name="Sign out").click()
+    tab.get_by_label("Username").wait_for(timeout=60_000)
+    context.close()
+
+    replay = browser.new_context(viewport={"width": 1400, "height": 1000})
+    replay.add_cookies(saved)
+    again = replay.new_page()
+    again.goto(app_url)
+    again.get_by_label("Username").wait_for(timeout=60_000)  # back at the sign-in form
+    assert again.get_by_test_id("stSidebarNav").count() == 0
+    replay.close()
+
+
+def test_a_cookie_alone_signs_a_returning_browser_in(browser, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.goto(app_url)
+    sign_in(tab, "manager")
+    saved = [cookie for cookie in context.cookies() if cookie["name"] == "leadline_session"]
+    context.close()
+    returning = browser.new_context(viewport={"width": 1400, "height": 1000})
+    returning.add_cookies(saved)
+    tab = returning.new_page()
+    tab.goto(f"{app_url}/sources")
+    tab.get_by_role("heading", name="Sources", exact=True).wait_for(timeout=60_000)
+    returning.close()

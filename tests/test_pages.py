@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import reports
 from data.db import REPO_ROOT
-from tests.world import World, build_world
+from tests.world import PASSWORD, World, add_people, build_world
 
 TIMEOUT = 60
 PAGES = ("overview", "funnel", "sources", "campaigns", "bookings", "ledger", "timeline", "snapshots")
@@ -21,17 +21,28 @@ JAN_FEB = (dt.date(2026, 1, 1), dt.date(2026, 2, 28))
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     built = build_world("pages")
+    add_people(built)
     os.environ["LEADLINE_TENANT"] = "alpha-pages"
     reports.clear_report_caches()
     yield built
     os.environ.pop("LEADLINE_TENANT", None)
 
 
-def open_page(page: str, period=JAN_FEB, **query) -> AppTest:
+def signed_in(username: str = "boss", password: str = PASSWORD, **query) -> AppTest:
+    """The app after signing in through the sign-in form."""
     app = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
     for key, value in query.items():
         app.query_params[key] = value
     app.run()
+    app.text_input(key="sign-in-username").input(username)
+    app.text_input(key="sign-in-password").input(password)
+    app.button[0].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def open_page(page: str, period=JAN_FEB, **query) -> AppTest:
+    app = signed_in(**query)
     app.switch_page(f"pages/{page}.py").run()
     if period is not None:
         app.date_input(key="period").set_value(period).run()
@@ -75,11 +86,7 @@ def test_overview_filters_change_the_figures(world: World) -> None:
 
 
 def test_a_link_reproduces_the_view(world: World) -> None:
-    linked = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    linked.query_params["period"] = ["2026-01-01", "2026-02-28"]
-    linked.query_params["source"] = "Walk-in"
-    linked.run()
-    assert not linked.exception
+    linked = signed_in(period=["2026-01-01", "2026-02-28"], source="Walk-in")
     assert linked.selectbox(key="source").value == "Walk-in"
     assert tiles(linked)["Leads"] == "1"
 

@@ -404,6 +404,23 @@ def build_beta(world: World) -> None:
         insert(conn, "audit_log", "audit_log_id", tenant_id=t, user_id=user, action="world.built")
 
 
+PASSWORD = "world-password-1"
+
+
+def add_people(world: World) -> None:
+    """Give alpha's rep Ravi a password and add one user of every other role (same password)."""
+    from data import auth
+
+    auth.change_password(world.alpha, world.ids["rep"], PASSWORD, changed_by=world.ids["rep"])
+    for username, name, role in (
+        ("boss", "Bina Admin", "admin"),
+        ("mona", "Mona Manager", "manager"),
+        ("lena", "Lena Leader", "leadership"),
+        ("sara", "Sara Rep", "rep"),
+    ):
+        world.ids[username] = auth.create_user(world.alpha, username, name, role, PASSWORD).user_id
+
+
 def build_world(suffix: str) -> World:
     """Create both tenants (slugs alpha-<suffix>, beta-<suffix>) and their rows."""
     world = World(

@@ -12,6 +12,7 @@ import datetime as dt
 import streamlit as st
 
 from data import reports
+from data.db import Scope
 from data.filters import ReportFilters, today_in_india
 
 ALL = "All"
@@ -36,12 +37,13 @@ def _period(today: dt.date) -> tuple[dt.date, dt.date]:
     return picked
 
 
-def filter_bar(tenant_id: int, owner_user_id: int | None = None) -> ReportFilters:
+def filter_bar(scope: Scope) -> ReportFilters:
     """Draw the filters in the sidebar and return what they select.
 
-    ``owner_user_id`` pins the owner (a rep sees only their own leads) and hides that picker.
+    A rep's scope pins the owner to the rep (the database allows nothing else) and hides that picker.
     """
-    options = reports.filter_options(tenant_id)
+    owner_user_id = scope.owner_user_id
+    options = reports.filter_options(scope)
     st.sidebar.header("Filters")
     month_from, month_to = _period(today_in_india())
 

@@ -1,10 +1,11 @@
-"""What a page needs to know about the current run: the prepared database and the tenant."""
+"""What a page needs to know about the current run: the database, the tenant and the user."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from data import db, setup
+from data.auth import User
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -15,12 +16,12 @@ def prepared_database() -> bool:
 
 
 def resolve_tenant() -> int:
-    """Remember the tenant for this session and return its id; stop with a message if unknown."""
+    """Remember the deployment's tenant for this session and return its id; stop if unknown."""
     if "tenant_id" not in st.session_state:
         slug = setup.default_tenant_slug()
         tenant_id = db.tenant_id_for(slug)
         if tenant_id is None:
-            st.error(f"There is no tenant '{slug}'. Run `python -m data seed-demo` or set LEADLINE_TENANT.")
+            st.error(f"There is no tenant '{slug}'. Run `python -m data create-admin` or set LEADLINE_TENANT.")
             st.stop()
         st.session_state["tenant_id"] = tenant_id
         st.session_state["tenant_slug"] = slug
@@ -35,3 +36,13 @@ def current_tenant_id() -> int:
 def current_tenant_slug() -> str:
     """The slug of the tenant this session works in."""
     return st.session_state["tenant_slug"]
+
+
+def current_user() -> User:
+    """The signed-in user (set by the router before any page runs)."""
+    return st.session_state["user"]
+
+
+def current_scope() -> db.Scope:
+    """What the signed-in user may see: a rep only their own leads."""
+    return current_user().scope

@@ -6,9 +6,11 @@ summing counts, never by averaging rates. Reads are cached per tenant and filter
 (``st.cache_data`` with a ttl); a write calls ``clear_report_caches``.
 """
 
+from data.reports.audit_log import audit_entries
 from data.reports.bookings import BookingsInventory, bookings_and_inventory
 from data.reports.campaigns import campaign_performance
 from data.reports.funnel import STAGES, Funnel, funnel
+from data.reports.lead_list import lead_list
 from data.reports.leads import LeadTimeline, lead_timeline, search_leads
 from data.reports.ledger import account_statement, ledger_summary
 from data.reports.options import FilterOptions, filter_options
@@ -44,11 +46,13 @@ __all__ = [
     "LeadTimeline",
     "Overview",
     "account_statement",
+    "audit_entries",
     "bookings_and_inventory",
     "campaign_performance",
     "clear_report_caches",
     "filter_options",
     "funnel",
+    "lead_list",
     "lead_timeline",
     "ledger_summary",
     "overview",

@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data import db
+from data.db import Scope
 from data.filters import IST, ReportFilters, add_months
 
 CACHE_TTL_SECONDS = 300
@@ -34,9 +35,9 @@ LEAD_FILTERS = """
 FILTERED_LEADS_CTE = "filtered_leads as materialized (select * from v_lead_facts where " + LEAD_FILTERS + ")"
 
 
-def read_frame(tenant_id: int, sql: str, params: dict | None = None) -> pd.DataFrame:
+def read_frame(scope: Scope | int, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run one read as the app role in the tenant's transaction; moments come back in India time."""
-    with db.tenant_transaction(tenant_id) as conn:
+    with db.tenant_transaction(scope) as conn:
         frame = pd.read_sql(sa.text(sql), conn, params=params or {})
     for name in frame.columns:
         if isinstance(frame[name].dtype, pd.DatetimeTZDtype):

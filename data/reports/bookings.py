@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from data.db import Scope
 from data.filters import ReportFilters, add_months
 from data.reports._query import CACHE_TTL_SECONDS, read_frame
 
@@ -106,23 +107,23 @@ class BookingsInventory:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def bookings_and_inventory(tenant_id: int, filters: ReportFilters, today: dt.date) -> BookingsInventory:
+def bookings_and_inventory(scope: Scope | int, filters: ReportFilters, today: dt.date) -> BookingsInventory:
     """Bookings by month, status and project for the period; inventory and absorption now."""
     params = {
         **filters.params(),
         "absorption_from": add_months(today, -ABSORPTION_MONTHS),
         "absorption_to": add_months(today, -1),
     }
-    absorption = read_frame(tenant_id, _ABSORPTION, params)
+    absorption = read_frame(scope, _ABSORPTION, params)
     per_month = absorption["units_booked_recently"] / ABSORPTION_MONTHS
     absorption = absorption.assign(
         absorption_per_month=per_month,
         months_of_inventory=absorption["available"] / per_month.where(per_month > 0),
     )
     return BookingsInventory(
-        by_month=read_frame(tenant_id, _BY_MONTH, params),
-        by_status=read_frame(tenant_id, _BY_STATUS, params),
-        by_project=read_frame(tenant_id, _BY_PROJECT, params),
-        inventory=read_frame(tenant_id, _INVENTORY, params),
+        by_month=read_frame(scope, _BY_MONTH, params),
+        by_status=read_frame(scope, _BY_STATUS, params),
+        by_project=read_frame(scope, _BY_PROJECT, params),
+        inventory=read_frame(scope, _INVENTORY, params),
         absorption=absorption,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from data.db import Scope
 from data.filters import ReportFilters
 from data.reports._query import CACHE_TTL_SECONDS, period_params, read_frame
 
@@ -26,6 +27,6 @@ _CAMPAIGNS = """
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def campaign_performance(tenant_id: int, filters: ReportFilters, today) -> pd.DataFrame:
+def campaign_performance(scope: Scope | int, filters: ReportFilters, today) -> pd.DataFrame:
     """The rows of v_campaign_performance for campaigns that ran in the period (its columns)."""
-    return read_frame(tenant_id, _CAMPAIGNS, period_params(filters, today))
+    return read_frame(scope, _CAMPAIGNS, period_params(filters, today))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from data.db import Scope
 from data.filters import ReportFilters
 from data.reports._query import CACHE_TTL_SECONDS, FILTERED_LEADS_CTE, LEAD_FILTERS, read_frame
 
@@ -136,8 +137,8 @@ def _with_rates(cohorts: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def funnel(tenant_id: int, filters: ReportFilters) -> Funnel:
+def funnel(scope: Scope | int, filters: ReportFilters) -> Funnel:
     """Stage totals, the monthly cohort table and the step lags for the filters."""
     params = filters.params()
-    cohorts = read_frame(tenant_id, _COHORTS, params)
-    return Funnel(stages=_stages(cohorts), cohorts=_with_rates(cohorts), lags=read_frame(tenant_id, _LAGS, params))
+    cohorts = read_frame(scope, _COHORTS, params)
+    return Funnel(stages=_stages(cohorts), cohorts=_with_rates(cohorts), lags=read_frame(scope, _LAGS, params))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from data.db import Scope
 from data.reports._query import CACHE_TTL_SECONDS, read_frame
 
 SEARCH_LIMIT = 50
@@ -86,7 +87,7 @@ class LeadTimeline:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def search_leads(tenant_id: int, text: str, owner_user_id: int | None = None) -> pd.DataFrame:
+def search_leads(scope: Scope | int, text: str, owner_user_id: int | None = None) -> pd.DataFrame:
     """Leads whose name contains the text or whose phone contains its digits, newest first."""
     text = text.strip()
     if not text:
@@ -101,15 +102,15 @@ def search_leads(tenant_id: int, text: str, owner_user_id: int | None = None) ->
         "owner_user_id": owner_user_id,
         "limit": SEARCH_LIMIT,
     }
-    return read_frame(tenant_id, _SEARCH, params)
+    return read_frame(scope, _SEARCH, params)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def lead_timeline(tenant_id: int, lead_id: int) -> LeadTimeline:
+def lead_timeline(scope: Scope | int, lead_id: int) -> LeadTimeline:
     """The lead, its milestones and its engagements (see ``LeadTimeline``)."""
     params = {"lead_id": lead_id}
     return LeadTimeline(
-        lead=read_frame(tenant_id, _LEAD, params),
-        milestones=read_frame(tenant_id, _MILESTONES, params),
-        engagements=read_frame(tenant_id, _ENGAGEMENTS, params),
+        lead=read_frame(scope, _LEAD, params),
+        milestones=read_frame(scope, _MILESTONES, params),
+        engagements=read_frame(scope, _ENGAGEMENTS, params),
     )

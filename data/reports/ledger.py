@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from data.db import Scope
 from data.filters import ReportFilters
 from data.reports._query import CACHE_TTL_SECONDS, FILTERED_LEADS_CTE, read_frame
 
@@ -63,7 +64,7 @@ ENTRY_LABELS = {
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def ledger_summary(tenant_id: int, filters: ReportFilters) -> pd.DataFrame:
+def ledger_summary(scope: Scope | int, filters: ReportFilters) -> pd.DataFrame:
     """One row per booked unit, most overdue first.
 
     Columns: booking_id, customer_name, phone, project_name, tower_name, unit_number,
@@ -72,7 +73,7 @@ def ledger_summary(tenant_id: int, filters: ReportFilters) -> pd.DataFrame:
     last_receipt_date, entries. The project, source, campaign and owner filters apply (to the
     lead who booked); balances are as of today, whatever the period.
     """
-    return read_frame(tenant_id, _SUMMARY, filters.params())
+    return read_frame(scope, _SUMMARY, filters.params())
 
 
 def _describe(entries: pd.DataFrame) -> pd.Series:
@@ -95,14 +96,14 @@ def _describe(entries: pd.DataFrame) -> pd.Series:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def account_statement(tenant_id: int, booking_id: int) -> pd.DataFrame:
+def account_statement(scope: Scope | int, booking_id: int) -> pd.DataFrame:
     """Every entry of one booking's account in date order with the running balance.
 
     Columns: ledger_entry_id, entry_date, description (a reversal names the entry it
     reverses), due_date, payment_mode, reference, notes, debit_amount, credit_amount,
     running_balance.
     """
-    entries = read_frame(tenant_id, _STATEMENT, {"booking_id": booking_id})
+    entries = read_frame(scope, _STATEMENT, {"booking_id": booking_id})
     if entries.empty:
         return entries
     entries["description"] = _describe(entries)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from data.db import Scope
 from data.reports._query import CACHE_TTL_SECONDS, read_frame
 
 
@@ -23,16 +24,16 @@ class FilterOptions:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def filter_options(tenant_id: int) -> FilterOptions:
+def filter_options(scope: Scope | int) -> FilterOptions:
     """Everything the filter bar can offer for the tenant, by name."""
     return FilterOptions(
-        projects=read_frame(tenant_id, "select project_id, name from projects where deleted_at is null order by name"),
+        projects=read_frame(scope, "select project_id, name from projects where deleted_at is null order by name"),
         sources=read_frame(
-            tenant_id,
+            scope,
             "select source, subsource from lead_sources where deleted_at is null order by source, subsource",
         ),
         campaigns=read_frame(
-            tenant_id,
+            scope,
             """
             select campaigns.campaign_id, campaigns.name, lead_sources.source, lead_sources.subsource
             from campaigns
@@ -44,7 +45,7 @@ def filter_options(tenant_id: int) -> FilterOptions:
             """,
         ),
         owners=read_frame(
-            tenant_id,
+            scope,
             """
             select user_id, display_name from app_users
             where deleted_at is null and role in ('rep', 'manager')

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from data.db import Scope
 from data.filters import ReportFilters
 from data.reports._query import CACHE_TTL_SECONDS, FILTERED_LEADS_CTE, LEAD_FILTERS, period_params, read_frame
 
@@ -158,11 +159,11 @@ def _kpis(cohorts: dict, money: dict, prefix: str = "") -> dict:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def overview(tenant_id: int, filters: ReportFilters, today: dt.date) -> Overview:
+def overview(scope: Scope | int, filters: ReportFilters, today: dt.date) -> Overview:
     """The eleven headline figures, this period and the previous one, and the monthly trend."""
     params = period_params(filters, today)
-    cohorts = read_frame(tenant_id, _COHORT_FIGURES, params)
-    money = read_frame(tenant_id, _MONEY_FIGURES, params).iloc[0].to_dict()
+    cohorts = read_frame(scope, _COHORT_FIGURES, params)
+    money = read_frame(scope, _MONEY_FIGURES, params).iloc[0].to_dict()
     current = _kpis(_cohort_figures(cohorts, "current"), money)
     previous = _kpis(_cohort_figures(cohorts, "previous"), money, prefix="previous_")
     kpis = pd.DataFrame(
@@ -172,4 +173,4 @@ def overview(tenant_id: int, filters: ReportFilters, today: dt.date) -> Overview
             "previous": [previous[k] for k in KPI_ORDER],
         }
     )
-    return Overview(kpis=kpis, trend=read_frame(tenant_id, _TREND, params))
+    return Overview(kpis=kpis, trend=read_frame(scope, _TREND, params))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from data.db import Scope
 from data.filters import ReportFilters
 from data.reports._query import CACHE_TTL_SECONDS, read_frame
 
@@ -36,14 +37,14 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def source_performance(tenant_id: int, filters: ReportFilters) -> pd.DataFrame:
+def source_performance(scope: Scope | int, filters: ReportFilters) -> pd.DataFrame:
     """One row per source and subsource.
 
     Columns: source, subsource, leads, qualified, site_visited, booked, net_booked,
     net_booking_value, spend, cost_per_lead, cost_per_site_visit, site_visit_rate,
     cost_per_booking (per net booking), lead_to_booking_rate (net bookings per lead).
     """
-    frame = read_frame(tenant_id, _SOURCES, filters.params())
+    frame = read_frame(scope, _SOURCES, filters.params())
     return frame.assign(
         cost_per_lead=_ratio(frame["spend"], frame["leads"]),
         cost_per_site_visit=_ratio(frame["spend"], frame["site_visited"]),

@@ -1,0 +1,46 @@
+"""The lead list: the leads a person may see, newest first, with where they stand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data.db import Scope
+from data.filters import ReportFilters
+from data.reports._query import CACHE_TTL_SECONDS, FILTERED_LEADS_CTE, read_frame
+
+LIST_LIMIT = 2000
+
+_LEADS = (
+    """
+    with """
+    + FILTERED_LEADS_CTE
+    + """
+    select
+        leads.lead_id, leads.name, leads.phone, projects.name as project_name, lead_sources.source,
+        lead_sources.subsource, campaigns.name as campaign_name, app_users.display_name as owner_name,
+        leads.owner_user_id, leads.status, leads.generated_at, filtered_leads.has_contacted,
+        filtered_leads.has_site_visit, filtered_leads.has_live_booking
+    from filtered_leads
+    inner join leads
+        on leads.tenant_id = filtered_leads.tenant_id and leads.lead_id = filtered_leads.lead_id
+    inner join lead_sources
+        on lead_sources.tenant_id = leads.tenant_id and lead_sources.lead_source_id = leads.lead_source_id
+    left join projects on projects.tenant_id = leads.tenant_id and projects.project_id = leads.project_id
+    left join campaigns on campaigns.tenant_id = leads.tenant_id and campaigns.campaign_id = leads.campaign_id
+    left join app_users on app_users.tenant_id = leads.tenant_id and app_users.user_id = leads.owner_user_id
+    where filtered_leads.cohort_month between :month_from and :month_to
+    order by leads.generated_at desc
+    limit :limit
+    """
+)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def lead_list(scope: Scope | int, filters: ReportFilters) -> pd.DataFrame:
+    """Up to LIST_LIMIT leads the scope may see, newest first.
+
+    Columns: lead_id, name, phone, project_name, source, subsource, campaign_name, owner_name,
+    owner_user_id, status, generated_at, has_contacted, has_site_visit, has_live_booking.
+    """
+    return read_frame(scope, _LEADS, {**filters.params(), "limit": LIST_LIMIT})

@@ -1,0 +1,38 @@
+"""Audit log (admins): who changed what, when, with the values before and after."""
+
+import datetime as dt
+
+import streamlit as st
+
+from data import reports
+from data.filters import today_in_india
+from ui import session, tables
+
+st.title("Audit log")
+left, middle, right = st.columns(3)
+since = left.date_input("Since", value=today_in_india() - dt.timedelta(days=30), format="DD/MM/YYYY", key="audit-since")
+action = middle.selectbox(
+    "Action",
+    ["", "sign_in", "sign_out", "user.", "lead.", "booking.", "ledger."],
+    format_func=lambda value: value.rstrip(".") or "Any",
+    key="audit-action",
+)
+text = right.text_input("Contains", key="audit-text", placeholder="a name, username or id")
+entries = reports.audit_entries(session.current_tenant_id(), since, action, text)
+if entries.empty:
+    st.info("Nothing was recorded that matches.")
+else:
+    tables.show_table(
+        entries,
+        {
+            "occurred_at": ("When", "moment"),
+            "user_name": ("Who", "text"),
+            "action": ("Action", "text"),
+            "table_name": ("Table", "text"),
+            "row_key": ("Row", "text"),
+            "before_values": ("Before", "text"),
+            "after_values": ("After", "text"),
+        },
+        "audit-log",
+        key="audit",
+    )

@@ -1,0 +1,68 @@
+"""Users (admins): who can sign in, with which role; create, change role, deactivate, reset password."""
+
+import streamlit as st
+
+from data import auth
+from data.validation import ValidationError
+from ui import session, tables
+
+st.title("Users")
+admin = session.current_user()
+users = auth.list_users(admin.tenant_id)
+tables.show_table(
+    users,
+    {
+        "username": ("Username", "text"),
+        "display_name": ("Name", "text"),
+        "role": ("Role", "text"),
+        "is_active": ("Active", "text"),
+        "locked_until": ("Locked until", "moment"),
+        "last_signed_in_at": ("Last sign-in", "moment"),
+    },
+    "users",
+    key="users",
+)
+
+
+def show_errors(error: ValidationError) -> None:
+    for field, message in error.errors.items():
+        st.error(f"{field.replace('_', ' ').capitalize()}: {message}")
+
+
+st.subheader("Add a user")
+with st.form("add-user", clear_on_submit=True):
+    username = st.text_input("Username", key="new-username")
+    display_name = st.text_input("Name", key="new-display-name")
+    role = st.selectbox("Role", auth.ROLES, key="new-role")
+    password = st.text_input(
+        "Password", type="password", key="new-password", help=f"At least {auth.MIN_PASSWORD_LENGTH} characters."
+    )
+    if st.form_submit_button("Add user", type="primary"):
+        try:
+            created = auth.create_user(admin.tenant_id, username, display_name, role, password, admin.user_id)
+            st.success(f"Added {created.display_name} ({created.role}).")
+        except ValidationError as error:
+            show_errors(error)
+
+st.subheader("Change a user")
+labels = {int(row.user_id): f"{row.display_name} ({row.username}, {row.role})" for row in users.itertuples()}
+user_id = st.selectbox("User", list(labels), format_func=labels.get, key="change-user")
+action = st.radio(
+    "Change", ["Role", "Deactivate", "Reactivate", "Reset password"], horizontal=True, key="change-action"
+)
+with st.form("change-user-form", clear_on_submit=True):
+    new_role = st.selectbox("New role", auth.ROLES, key="change-role") if action == "Role" else None
+    new_password = (
+        st.text_input("New password", type="password", key="change-password") if action == "Reset password" else None
+    )
+    if st.form_submit_button("Apply", type="primary"):
+        try:
+            if action == "Role":
+                auth.set_role(admin.tenant_id, user_id, new_role, admin.user_id)
+            elif action == "Reset password":
+                auth.change_password(admin.tenant_id, user_id, new_password, admin.user_id)
+            else:
+                auth.set_active(admin.tenant_id, user_id, action == "Reactivate", admin.user_id)
+            st.success(f"Done: {action.lower()} for {labels[user_id]}. Their open sessions have ended.")
+        except ValidationError as error:
+            show_errors(error)

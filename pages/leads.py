@@ -1,0 +1,55 @@
+"""Leads: the leads this person may see; managers can hand chosen leads to another rep."""
+
+import streamlit as st
+
+from data import lead_admin, reports
+from data.validation import ValidationError
+from ui import filter_bar, session, tables, widgets
+
+user = session.current_user()
+st.title("My leads" if user.role == "rep" else "Leads")
+scope = session.current_scope()
+filters = filter_bar.filter_bar(scope)
+leads = reports.lead_list(scope, filters)
+widgets.stop_if_empty(leads.empty)
+st.caption(f"{len(leads):,} leads generated in the period, newest first (the list stops at 2,000).")
+
+columns = {
+    "name": ("Name", "text"),
+    "phone": ("Phone", "text"),
+    "project_name": ("Project", "text"),
+    "source": ("Source", "text"),
+    "subsource": ("Subsource", "text"),
+    "owner_name": ("Owner", "text"),
+    "status": ("Status", "text"),
+    "generated_at": ("Generated", "date"),
+    "has_site_visit": ("Visited", "text"),
+    "has_live_booking": ("Booked", "text"),
+}
+tables.show_table(leads, columns, "leads", key="leads", height=420)
+
+if user.role in ("manager", "admin"):
+    st.subheader("Reassign leads")
+    options = reports.filter_options(scope).owners
+    with st.form("reassign", clear_on_submit=True):
+        chosen = st.multiselect(
+            "Leads",
+            leads["lead_id"].tolist(),
+            format_func=lambda lead_id: " · ".join(
+                leads.loc[leads["lead_id"] == lead_id, ["name", "phone", "owner_name"]].iloc[0].fillna("—")
+            ),
+            key="reassign-leads",
+        )
+        owner = st.selectbox(
+            "New owner",
+            options["user_id"].tolist(),
+            key="reassign-owner",
+            format_func=lambda user_id: options.loc[options["user_id"] == user_id, "display_name"].iloc[0],
+        )
+        if st.form_submit_button("Reassign", type="primary"):
+            try:
+                moved = lead_admin.reassign_leads(scope.tenant_id, chosen, owner, user.user_id)
+                st.success(f"Moved {moved} lead(s).")
+            except ValidationError as error:
+                for message in error.errors.values():
+                    st.error(message)

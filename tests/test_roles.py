@@ -1,0 +1,97 @@
+"""Each role gets exactly its pages, and a rep sees only their own leads, through AppTest."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from data import lead_admin, reports
+from data.db import REPO_ROOT
+from tests.test_pages import JAN_FEB, signed_in
+from tests.world import World, add_people, build_world
+
+EXPECTED_PAGES = {
+    "ravi": {"leads", "timeline", "funnel"},
+    "mona": {"overview", "funnel", "sources", "campaigns", "bookings", "leads", "timeline", "ledger"},
+    "lena": {"overview", "funnel", "sources", "campaigns", "bookings", "ledger", "timeline", "snapshots"},
+    "boss": {
+        "overview",
+        "funnel",
+        "sources",
+        "campaigns",
+        "bookings",
+        "leads",
+        "timeline",
+        "ledger",
+        "snapshots",
+        "admin_users",
+        "admin_audit",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    built = build_world("roles")
+    add_people(built)
+    # Sara gets l3 so that Ravi (rep) owns l1, l2 and l4 only.
+    lead_admin.reassign_leads(built.alpha, [built.ids["l3"]], built.ids["sara"], changed_by=built.ids["boss"])
+    os.environ["LEADLINE_TENANT"] = "alpha-roles"
+    reports.clear_report_caches()
+    yield built
+    os.environ.pop("LEADLINE_TENANT", None)
+
+
+def reachable_pages(app) -> set[str]:
+    """Every page file in pages/ that the signed-in session may switch to."""
+    reachable = set()
+    for path in sorted((REPO_ROOT / "pages").glob("*.py")):
+        try:
+            app.switch_page(f"pages/{path.name}")
+        except ValueError as refused:
+            assert "Could not find a navigation page" in str(refused)
+        else:
+            reachable.add(path.stem)
+    return reachable
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED_PAGES))
+def test_each_role_sees_exactly_its_pages(world: World, username: str) -> None:
+    app = signed_in(username)
+    assert reachable_pages(app) == EXPECTED_PAGES[username]
+
+
+@pytest.mark.parametrize(
+    ("username", "page"), [("ravi", "admin_users"), ("ravi", "overview"), ("lena", "leads"), ("mona", "admin_audit")]
+)
+def test_a_page_outside_the_role_cannot_be_reached(world: World, username: str, page: str) -> None:
+    app = signed_in(username)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page(f"pages/{page}.py")
+
+
+def test_a_reps_lead_list_and_funnel_hold_only_their_leads(world: World) -> None:
+    app = signed_in("ravi")
+    assert app.title[0].value == "My leads"
+    app.date_input(key="period").set_value(JAN_FEB).run()
+    names = set(app.dataframe[0].value["Name"])
+    assert names == {"Asha Patil", "Bala Iyer", "Dinesh Rao"}  # not Chitra (Sara's), not the retired lead
+    assert "owner" not in [box.key for box in app.selectbox]  # the owner filter is pinned, not offered
+    app.switch_page("pages/funnel.py").run()
+    app.date_input(key="period").set_value(JAN_FEB).run()
+    assert app.dataframe[0].value["Leads"].tolist()[0] == "3"
+
+
+def test_a_manager_sees_every_lead(world: World) -> None:
+    app = signed_in("mona")
+    app.switch_page("pages/leads.py").run()
+    app.date_input(key="period").set_value(JAN_FEB).run()
+    assert len(app.dataframe[0].value) == 4
+
+
+def test_sign_in_refuses_a_wrong_password(world: World) -> None:
+    app = signed_in("ravi", password="not-the-password")
+    assert app.error[0].value == "Wrong username or password."
+    assert not app.title or app.title[0].value == "Leadline"

@@ -1,0 +1,59 @@
+"""Which pages each role gets. A page not in a role's list cannot be reached by that role."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+OVERVIEW = ("pages/overview.py", "Overview", ":material/dashboard:")
+FUNNEL = ("pages/funnel.py", "Funnel", ":material/filter_alt:")
+SOURCES = ("pages/sources.py", "Sources", ":material/hub:")
+CAMPAIGNS = ("pages/campaigns.py", "Campaigns", ":material/campaign:")
+BOOKINGS = ("pages/bookings.py", "Bookings & inventory", ":material/apartment:")
+LEDGER = ("pages/ledger.py", "Customer ledger", ":material/account_balance:")
+LEADS = ("pages/leads.py", "Leads", ":material/groups:")
+MY_LEADS = ("pages/leads.py", "My leads", ":material/groups:")
+TIMELINE = ("pages/timeline.py", "Lead timeline", ":material/timeline:")
+SNAPSHOTS = ("pages/snapshots.py", "Snapshots", ":material/folder_zip:")
+USERS = ("pages/admin_users.py", "Users", ":material/manage_accounts:")
+AUDIT = ("pages/admin_audit.py", "Audit log", ":material/policy:")
+
+ANALYSIS = [OVERVIEW, FUNNEL, SOURCES, CAMPAIGNS, BOOKINGS]
+
+MENUS = {
+    "rep": {"My work": [MY_LEADS, TIMELINE], "Analysis": [FUNNEL]},
+    "manager": {"Analysis": ANALYSIS, "Customers and leads": [LEADS, TIMELINE, LEDGER]},
+    "leadership": {"Analysis": ANALYSIS, "Customers and leads": [LEDGER, TIMELINE], "Exports": [SNAPSHOTS]},
+    "admin": {
+        "Analysis": ANALYSIS,
+        "Customers and leads": [LEADS, TIMELINE, LEDGER],
+        "Exports": [SNAPSHOTS],
+        "Admin": [USERS, AUDIT],
+    },
+}
+
+
+def pages_for(role: str) -> dict[str, list[st.Page]]:
+    """The role's menu as st.Page objects; the first page is the default."""
+    menu = MENUS[role]
+    first = next(iter(menu.values()))[0]
+    return {
+        section: [
+            st.Page(path, title=title, icon=icon, default=(path, title, icon) == first) for path, title, icon in entries
+        ]
+        for section, entries in menu.items()
+    }
+
+
+def choose_page(role: str) -> st.Page:
+    """The role's navigation; switches (rerunning) to the page first asked for, if the role has it.
+
+    Signing in happens on a run that showed the sign-in form instead of the page in the URL,
+    so the page asked for is remembered (``ui.sign_in``) and opened here.
+    """
+    pages = pages_for(role)
+    navigation = st.navigation(pages)
+    requested = st.session_state.pop("requested_path", "")
+    for page in (page for section in pages.values() for page in section):
+        if requested and page.url_path == requested and navigation.url_path != requested:
+            st.switch_page(page)
+    return navigation
