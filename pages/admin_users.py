@@ -4,9 +4,10 @@ import streamlit as st
 
 from data import auth
 from data.validation import ValidationError
-from ui import session, tables
+from ui import forms, session, tables
 
 st.title("Users")
+forms.show_flash()
 admin = session.current_user()
 users = auth.list_users(admin.tenant_id)
 tables.show_table(
@@ -24,11 +25,6 @@ tables.show_table(
 )
 
 
-def show_errors(error: ValidationError) -> None:
-    for field, message in error.errors.items():
-        st.error(f"{field.replace('_', ' ').capitalize()}: {message}")
-
-
 st.subheader("Add a user")
 with st.form("add-user", clear_on_submit=True):
     username = st.text_input("Username", key="new-username")
@@ -40,9 +36,9 @@ with st.form("add-user", clear_on_submit=True):
     if st.form_submit_button("Add user", type="primary"):
         try:
             created = auth.create_user(admin.tenant_id, username, display_name, role, password, admin.user_id)
-            st.success(f"Added {created.display_name} ({created.role}).")
+            forms.succeeded(f"Added {created.display_name} ({created.role}).")
         except ValidationError as error:
-            show_errors(error)
+            forms.show_errors(error)
 
 st.subheader("Change a user")
 labels = {int(row.user_id): f"{row.display_name} ({row.username}, {row.role})" for row in users.itertuples()}
@@ -63,6 +59,6 @@ with st.form("change-user-form", clear_on_submit=True):
                 auth.change_password(admin.tenant_id, user_id, new_password, admin.user_id)
             else:
                 auth.set_active(admin.tenant_id, user_id, action == "Reactivate", admin.user_id)
-            st.success(f"Done: {action.lower()} for {labels[user_id]}. Their open sessions have ended.")
+            forms.succeeded(f"Done: {action.lower()} for {labels[user_id]}. Their open sessions have ended.")
         except ValidationError as error:
-            show_errors(error)
+            forms.show_errors(error)

@@ -4,10 +4,11 @@ import streamlit as st
 
 from data import lead_admin, reports
 from data.validation import ValidationError
-from ui import filter_bar, session, tables, widgets
+from ui import filter_bar, forms, session, tables, widgets
 
 user = session.current_user()
 st.title("My leads" if user.role == "rep" else "Leads")
+forms.show_flash()
 scope = session.current_scope()
 filters = filter_bar.filter_bar(scope)
 leads = reports.lead_list(scope, filters)
@@ -49,7 +50,6 @@ if user.role in ("manager", "admin"):
         if st.form_submit_button("Reassign", type="primary"):
             try:
                 moved = lead_admin.reassign_leads(scope.tenant_id, chosen, owner, user.user_id)
-                st.success(f"Moved {moved} lead(s).")
+                forms.succeeded(f"Moved {moved} lead(s) to their new owner.")
             except ValidationError as error:
-                for message in error.errors.values():
-                    st.error(message)
+                forms.show_errors(error, {"lead_ids": "Leads", "owner": "New owner"})

@@ -119,6 +119,9 @@ PAGES = {
     "leads": "Leads",
     "admin_users": "Users",
     "admin_audit": "Audit log",
+    "admin_sources": "Lead sources",
+    "admin_campaigns": "Campaigns setup",
+    "admin_inventory": "Inventory setup",
 }
 
 

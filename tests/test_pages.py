@@ -15,6 +15,7 @@ from tests.world import PASSWORD, World, add_people, build_world
 
 TIMEOUT = 60
 PAGES = ("overview", "funnel", "sources", "campaigns", "bookings", "ledger", "timeline", "snapshots")
+ADMIN_PAGES = ("leads", "admin_users", "admin_sources", "admin_campaigns", "admin_inventory", "admin_audit")
 JAN_FEB = (dt.date(2026, 1, 1), dt.date(2026, 2, 28))
 
 
@@ -131,3 +132,28 @@ def test_snapshot_page_prepares_a_download(world: World) -> None:
     app.button(key="snapshot-build").click().run()
     assert not app.exception
     assert "v_lead_facts.csv: 4 rows" in app.caption[-1].value
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_every_setup_page_renders_for_an_admin(world: World, page: str) -> None:
+    open_page(page, period=None)
+
+
+def test_adding_a_source_through_the_form_shows_in_the_list(world: World) -> None:
+    app = open_page("admin_sources", period=None)
+    app.text_input(key="add-source-source").input("Digital")
+    app.text_input(key="add-source-subsource").input("YouTube")
+    app.button(key="FormSubmitter:add-source-Add source").click().run()
+    assert not app.exception and app.success[0].value == "Added Digital / YouTube."
+    assert "YouTube" in app.dataframe[0].value["Subsource"].tolist()
+
+
+def test_a_bad_campaign_gets_field_messages_and_writes_nothing(world: World) -> None:
+    app = open_page("admin_campaigns", period=None)
+    app.text_input(key="campaign-name").input("Bad budget")
+    app.text_input(key="campaign-type").input("Paid social")
+    app.text_input(key="campaign-channel").input("Facebook")
+    app.text_input(key="campaign-budget").input("minus five")
+    app.button(key="FormSubmitter:add-campaign-Add campaign").click().run()
+    assert [error.value for error in app.error] == ["**Budget**: Enter an amount in rupees."]
+    assert "Bad budget" not in reports.filter_options(world.alpha).campaigns["name"].tolist()

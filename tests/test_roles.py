@@ -28,6 +28,9 @@ EXPECTED_PAGES = {
         "snapshots",
         "admin_users",
         "admin_audit",
+        "admin_sources",
+        "admin_campaigns",
+        "admin_inventory",
     },
 }
 

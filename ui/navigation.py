@@ -16,6 +16,9 @@ TIMELINE = ("pages/timeline.py", "Lead timeline", ":material/timeline:")
 SNAPSHOTS = ("pages/snapshots.py", "Snapshots", ":material/folder_zip:")
 USERS = ("pages/admin_users.py", "Users", ":material/manage_accounts:")
 AUDIT = ("pages/admin_audit.py", "Audit log", ":material/policy:")
+SOURCES_SETUP = ("pages/admin_sources.py", "Lead sources", ":material/alt_route:")
+CAMPAIGNS_SETUP = ("pages/admin_campaigns.py", "Campaigns setup", ":material/edit_note:")
+INVENTORY_SETUP = ("pages/admin_inventory.py", "Inventory setup", ":material/domain_add:")
 
 ANALYSIS = [OVERVIEW, FUNNEL, SOURCES, CAMPAIGNS, BOOKINGS]
 
@@ -27,7 +30,7 @@ MENUS = {
         "Analysis": ANALYSIS,
         "Customers and leads": [LEADS, TIMELINE, LEDGER],
         "Exports": [SNAPSHOTS],
-        "Admin": [USERS, AUDIT],
+        "Admin": [USERS, SOURCES_SETUP, CAMPAIGNS_SETUP, INVENTORY_SETUP, AUDIT],
     },
 }
 

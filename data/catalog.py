@@ -1,0 +1,393 @@
+"""Admin writes that set up what leads hang on: sources, campaigns and spend, projects, towers, units.
+
+Each function validates first (``ValidationError`` with one message per field, nothing
+written), then runs one transaction that writes the row and its audit entry with the values
+before and after, and finally clears the cached reports. Retiring sets ``deleted_at``;
+nothing that reports count is ever deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data import audit, db, reports
+from data.validation import ValidationError, require
+
+UNIT_TYPES = ("studio", "1BHK", "2BHK", "3BHK", "4BHK", "penthouse", "villa", "plot")
+CAMPAIGN_STATUSES = ("active", "paused", "completed", "inactive")
+# Unit states an admin may set by hand; booked and sold come only from bookings.
+SETTABLE_UNIT_STATUSES = ("available", "blocked")
+
+# What a unique constraint means to the person who broke it.
+_DUPLICATES = {
+    "index_lead_sources_on_tenant_id_and_source_and_subsource": ("subsource", "That source and subsource exist."),
+    "index_campaigns_on_tenant_id_and_name": ("name", "A campaign with that name exists."),
+    "index_projects_on_tenant_id_and_name": ("name", "A project with that name exists."),
+    "index_towers_on_tenant_id_and_project_id_and_name": ("name", "That project already has a tower of that name."),
+    "index_units_on_tenant_id_and_tower_id_and_unit_number": ("unit_number", "That tower already has that unit."),
+}
+
+
+def money(
+    value: Any, field: str, errors: dict[str, str], allow_zero: bool = True, what: str = "an amount in rupees"
+) -> Decimal | None:
+    """A rupee amount (or another two-decimal quantity) as Decimal, or an error for the field."""
+    try:
+        amount = Decimal(str(value).replace(",", "").strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors[field] = f"Enter {what}."
+        return None
+    if amount < 0 or (amount == 0 and not allow_zero):
+        errors[field] = "Enter an amount above zero." if not allow_zero else "The amount cannot be negative."
+        return None
+    if amount >= Decimal("1e12"):
+        errors[field] = "That amount is too large."
+        return None
+    return amount
+
+
+def _text(value: str | None, field: str, errors: dict[str, str], label: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        errors[field] = f"Give the {label}."
+    return text
+
+
+def _write(tenant_id: int, write) -> Any:
+    """Run one write in a tenant transaction; turn a duplicate into a field message."""
+    try:
+        with db.tenant_transaction(tenant_id) as conn:
+            result = write(conn)
+    except sa.exc.IntegrityError as error:
+        constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+        if constraint in _DUPLICATES:
+            field, message = _DUPLICATES[constraint]
+            raise ValidationError({field: message}) from error
+        raise
+    reports.clear_report_caches()
+    return result
+
+
+def _insert(conn, tenant_id: int, user_id: int, table: str, id_column: str, values: dict) -> int:
+    target = sa.table(table, *(sa.column(name) for name in ("tenant_id", "created_by", *values)), sa.column(id_column))
+    row_id = conn.execute(
+        sa.insert(target).values(tenant_id=tenant_id, created_by=user_id, **values).returning(target.c[id_column])
+    ).scalar_one()
+    audit.record(
+        conn,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        action=f"{table}.created",
+        table_name=table,
+        row_key={id_column: row_id},
+        after=values,
+    )
+    return row_id
+
+
+def _update(
+    conn, tenant_id: int, user_id: int, table: str, id_column: str, row_id: int, changes: dict, action: str
+) -> None:
+    target = sa.table(table, *(sa.column(name) for name in dict.fromkeys([id_column, *changes])))
+    before = conn.execute(
+        sa.select(*(target.c[name] for name in changes)).where(target.c[id_column] == row_id).with_for_update()
+    ).one_or_none()
+    require({} if before else {id_column: "It no longer exists."})
+    conn.execute(sa.update(target).where(target.c[id_column] == row_id).values(**changes))
+    audit.record(
+        conn,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        action=action,
+        table_name=table,
+        row_key={id_column: row_id},
+        before=dict(before._mapping),
+        after=changes,
+    )
+
+
+# Sources ---------------------------------------------------------------------------------
+
+
+def add_source(tenant_id: int, source: str, subsource: str, user_id: int) -> int:
+    """Add a source/subsource pair (e.g. Online Portal / 99acres)."""
+    errors: dict[str, str] = {}
+    values = {
+        "source": _text(source, "source", errors, "source"),
+        "subsource": _text(subsource, "subsource", errors, "subsource"),
+    }
+    require(errors)
+    return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "lead_sources", "lead_source_id", values))
+
+
+def retire_source(tenant_id: int, lead_source_id: int, user_id: int) -> None:
+    """Retire a source: no new leads or campaigns pick it; its history still counts."""
+    _write(
+        tenant_id,
+        lambda conn: _update(
+            conn,
+            tenant_id,
+            user_id,
+            "lead_sources",
+            "lead_source_id",
+            lead_source_id,
+            {"deleted_at": dt.datetime.now(dt.UTC)},
+            "lead_sources.retired",
+        ),
+    )
+
+
+# Campaigns and spend ---------------------------------------------------------------------
+
+
+def _campaign_dates(start: dt.date | None, end: dt.date | None, errors: dict[str, str]) -> None:
+    if start is None:
+        errors["start_date"] = "Give the start date."
+    elif end is not None and end < start:
+        errors["end_date"] = "The end date is before the start date."
+
+
+def add_campaign(
+    tenant_id: int,
+    user_id: int,
+    *,
+    name: str,
+    campaign_type: str,
+    channel: str,
+    lead_source_id: int,
+    project_id: int | None,
+    budget: Any,
+    start_date: dt.date,
+    end_date: dt.date | None,
+    status: str = "active",
+) -> int:
+    """Add a campaign linked to a source (and optionally a project)."""
+    errors: dict[str, str] = {}
+    values = {
+        "name": _text(name, "name", errors, "campaign's name"),
+        "campaign_type": _text(campaign_type, "campaign_type", errors, "campaign type"),
+        "channel": _text(channel, "channel", errors, "channel"),
+        "lead_source_id": lead_source_id,
+        "project_id": project_id,
+        "budget": money(budget, "budget", errors),
+        "start_date": start_date,
+        "end_date": end_date,
+        "status": status,
+    }
+    _campaign_dates(start_date, end_date, errors)
+    if status not in CAMPAIGN_STATUSES:
+        errors["status"] = f"Choose one of {', '.join(CAMPAIGN_STATUSES)}."
+    if lead_source_id is None:
+        errors["lead_source_id"] = "Choose the source this campaign buys leads from."
+    require(errors)
+    return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "campaigns", "campaign_id", values))
+
+
+def update_campaign(
+    tenant_id: int,
+    user_id: int,
+    campaign_id: int,
+    *,
+    budget: Any,
+    start_date: dt.date,
+    end_date: dt.date | None,
+    status: str,
+) -> None:
+    """Change a campaign's budget, dates or status."""
+    errors: dict[str, str] = {}
+    changes = {
+        "budget": money(budget, "budget", errors),
+        "start_date": start_date,
+        "end_date": end_date,
+        "status": status,
+    }
+    _campaign_dates(start_date, end_date, errors)
+    if status not in CAMPAIGN_STATUSES:
+        errors["status"] = f"Choose one of {', '.join(CAMPAIGN_STATUSES)}."
+    require(errors)
+    _write(
+        tenant_id,
+        lambda conn: _update(
+            conn, tenant_id, user_id, "campaigns", "campaign_id", campaign_id, changes, "campaigns.updated"
+        ),
+    )
+
+
+def add_spend(tenant_id: int, user_id: int, campaign_id: int, spend_date: dt.date, amount: Any) -> int:
+    """Record money spent on a campaign on a date (so cost can be attributed to any period)."""
+    errors: dict[str, str] = {}
+    values = {
+        "campaign_id": campaign_id,
+        "spend_date": spend_date,
+        "amount": money(amount, "amount", errors, allow_zero=False),
+    }
+    if spend_date is None:
+        errors["spend_date"] = "Give the date of the spend."
+    elif spend_date > dt.date.today() + dt.timedelta(days=1):
+        errors["spend_date"] = "Spend cannot be in the future."
+    require(errors)
+    return _write(
+        tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "campaign_spend", "campaign_spend_id", values)
+    )
+
+
+# Projects, towers, units -----------------------------------------------------------------
+
+
+def add_project(tenant_id: int, user_id: int, name: str, city: str, locality: str | None = None) -> int:
+    """Add a project."""
+    errors: dict[str, str] = {}
+    values = {
+        "name": _text(name, "name", errors, "project's name"),
+        "city": _text(city, "city", errors, "city"),
+        "locality": (locality or "").strip() or None,
+    }
+    require(errors)
+    return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "projects", "project_id", values))
+
+
+def add_tower(tenant_id: int, user_id: int, project_id: int, name: str) -> int:
+    """Add a tower (or phase) to a project."""
+    errors: dict[str, str] = {}
+    values = {"project_id": project_id, "name": _text(name, "name", errors, "tower's name")}
+    require(errors)
+    return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "towers", "tower_id", values))
+
+
+def add_unit(
+    tenant_id: int,
+    user_id: int,
+    *,
+    tower_id: int,
+    floor: int,
+    unit_number: str,
+    unit_type: str,
+    carpet_area_sqft: Any,
+    list_price: Any,
+) -> int:
+    """Add an available unit to a tower."""
+    errors: dict[str, str] = {}
+    number = _text(unit_number, "unit_number", errors, "unit number")
+    if unit_type not in UNIT_TYPES:
+        errors["unit_type"] = f"Choose one of {', '.join(UNIT_TYPES)}."
+    area = money(carpet_area_sqft, "carpet_area_sqft", errors, allow_zero=False, what="the carpet area in sq ft")
+    price = money(list_price, "list_price", errors, allow_zero=False)
+    if not -5 <= int(floor) <= 200:
+        errors["floor"] = "Floors run from -5 to 200."
+    require(errors)
+
+    def write(conn) -> int:
+        project_id = conn.execute(
+            sa.text("select project_id from towers where tower_id = :tower_id"), {"tower_id": tower_id}
+        ).scalar()
+        require({} if project_id else {"tower_id": "Choose a tower."})
+        values = {
+            "project_id": project_id,
+            "tower_id": tower_id,
+            "floor": int(floor),
+            "unit_number": number,
+            "unit_type": unit_type,
+            "carpet_area_sqft": area,
+            "list_price": price,
+            "status": "available",
+        }
+        return _insert(conn, tenant_id, user_id, "units", "unit_id", values)
+
+    return _write(tenant_id, write)
+
+
+def update_unit(
+    tenant_id: int,
+    user_id: int,
+    unit_id: int,
+    *,
+    list_price: Any,
+    status: str,
+    hold_expires_at: dt.datetime | None = None,
+) -> None:
+    """Change a unit's price, or block it until a time / make it available again.
+
+    A booked or sold unit changes state only through bookings and cancellations.
+    """
+    errors: dict[str, str] = {}
+    price = money(list_price, "list_price", errors, allow_zero=False)
+    if status not in SETTABLE_UNIT_STATUSES:
+        errors["status"] = "Set a unit available or blocked; bookings set the rest."
+    if status == "blocked" and (hold_expires_at is None or hold_expires_at <= dt.datetime.now(dt.UTC)):
+        errors["hold_expires_at"] = "A block needs an expiry in the future."
+    require(errors)
+
+    def write(conn) -> None:
+        current = conn.execute(
+            sa.text("select status from units where unit_id = :unit_id for update"), {"unit_id": unit_id}
+        ).scalar()
+        require(
+            {}
+            if current in SETTABLE_UNIT_STATUSES
+            else {"status": "This unit is booked or sold; cancel the booking to free it."}
+        )
+        changes = {
+            "list_price": price,
+            "status": status,
+            "hold_expires_at": hold_expires_at if status == "blocked" else None,
+        }
+        _update(conn, tenant_id, user_id, "units", "unit_id", unit_id, changes, "units.updated")
+
+    _write(tenant_id, write)
+
+
+def list_units(tenant_id: int, project_id: int | None = None) -> pd.DataFrame:
+    """Live units: unit_id, project_name, tower_name, floor, unit_number, unit_type, carpet_area_sqft,
+    list_price, status, hold_expires_at."""
+    with db.tenant_transaction(tenant_id) as conn:
+        return pd.read_sql(
+            sa.text(
+                """
+                select units.unit_id, projects.name as project_name, towers.name as tower_name, units.floor,
+                    units.unit_number, units.unit_type, units.carpet_area_sqft, units.list_price, units.status,
+                    units.hold_expires_at
+                from units
+                inner join projects on projects.tenant_id = units.tenant_id and projects.project_id = units.project_id
+                inner join towers on towers.tenant_id = units.tenant_id and towers.tower_id = units.tower_id
+                where units.deleted_at is null
+                    and (cast(:project_id as bigint) is null or units.project_id = :project_id)
+                order by projects.name, towers.name, units.floor, units.unit_number
+                """
+            ),
+            conn,
+            params={"project_id": project_id},
+        )
+
+
+def list_towers(tenant_id: int) -> pd.DataFrame:
+    """Live towers: tower_id, project_id, project_name, tower_name."""
+    with db.tenant_transaction(tenant_id) as conn:
+        return pd.read_sql(
+            sa.text(
+                """
+                select towers.tower_id, towers.project_id, projects.name as project_name, towers.name as tower_name
+                from towers
+                inner join projects on projects.tenant_id = towers.tenant_id and projects.project_id = towers.project_id
+                where towers.deleted_at is null and projects.deleted_at is null
+                order by projects.name, towers.name
+                """
+            ),
+            conn,
+        )
+
+
+def list_sources(tenant_id: int) -> pd.DataFrame:
+    """Live sources: lead_source_id, source, subsource."""
+    with db.tenant_transaction(tenant_id) as conn:
+        return pd.read_sql(
+            sa.text(
+                "select lead_source_id, source, subsource from lead_sources where deleted_at is null "
+                "order by source, subsource"
+            ),
+            conn,
+        )
