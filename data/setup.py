@@ -26,8 +26,8 @@ def is_demo_mode() -> bool:
 
 
 def default_tenant_slug() -> str:
-    """The tenant the app shows before sign-in exists: LEADLINE_TENANT, else the demo tenant."""
-    return os.environ.get("LEADLINE_TENANT", DEFAULT_TENANT)
+    """The tenant this deployment serves: LEADLINE_TENANT (environment or secrets), else the demo."""
+    return db.setting("LEADLINE_TENANT") or DEFAULT_TENANT
 
 
 def cookie_key() -> str | None:

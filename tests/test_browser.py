@@ -158,6 +158,9 @@ DEMO_MENUS = {
         "Customer ledger",
         "Snapshots",
         "Users",
+        "Lead sources",
+        "Campaigns setup",
+        "Inventory setup",
         "Audit log",
     },
 }

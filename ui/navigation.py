@@ -54,7 +54,8 @@ def choose_page(role: str) -> st.Page:
     so the page asked for is remembered (``ui.sign_in``) and opened here.
     """
     pages = pages_for(role)
-    navigation = st.navigation(pages)
+    # Expanded: Streamlit otherwise hides pages past the tenth behind "View more".
+    navigation = st.navigation(pages, expanded=True)
     requested = st.session_state.pop("requested_path", "")
     for page in (page for section in pages.values() for page in section):
         if requested and page.url_path == requested and navigation.url_path != requested:
