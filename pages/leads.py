@@ -24,8 +24,8 @@ columns = {
     "owner_name": ("Owner", "text"),
     "status": ("Status", "text"),
     "generated_at": ("Generated", "date"),
-    "has_site_visit": ("Visited", "text"),
-    "has_live_booking": ("Booked", "text"),
+    "has_site_visit": ("Visited", "yes_no"),
+    "has_live_booking": ("Booked", "yes_no"),
 }
 tables.show_table(leads, columns, "leads", key="leads", height=420)
 

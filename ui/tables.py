@@ -1,7 +1,7 @@
 """Tables with a safe CSV download of exactly what they show.
 
 A table is described by its columns: a label and a kind (text, count, inr, inr_paise,
-percent, date, days, number). The screen shows Indian formats; the CSV has the same rows and
+percent, date, moment, days, yes_no, number). The screen shows Indian formats; the CSV has the same rows and
 columns under the same headings, with numbers as numbers and formula-like text defused.
 """
 
@@ -24,6 +24,7 @@ FORMATTERS: dict[str, Callable] = {
     "date": lambda value: "" if pd.isna(value) else fmt.date(pd.Timestamp(value).to_pydatetime()),
     "moment": lambda value: "" if pd.isna(value) else fmt.moment(pd.Timestamp(value).to_pydatetime()),
     "days": lambda value: "" if pd.isna(value) else f"{value:.0f}",
+    "yes_no": lambda value: "Yes" if value is True or value == 1 else "",
     "number": lambda value: "" if pd.isna(value) else f"{value:,.1f}",
 }
 

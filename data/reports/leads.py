@@ -26,7 +26,6 @@ _SEARCH = """
     left join app_users
         on app_users.tenant_id = leads.tenant_id and app_users.user_id = leads.owner_user_id
     where leads.deleted_at is null
-        and (cast(:owner_user_id as bigint) is null or leads.owner_user_id = :owner_user_id)
         and (
             leads.name ilike '%' || :name || '%'
             or (:digits <> '' and replace(leads.phone, '+', '') like '%' || :digits || '%')
@@ -87,8 +86,8 @@ class LeadTimeline:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def search_leads(scope: Scope | int, text: str, owner_user_id: int | None = None) -> pd.DataFrame:
-    """Leads whose name contains the text or whose phone contains its digits, newest first."""
+def search_leads(scope: Scope | int, text: str) -> pd.DataFrame:
+    """Leads the scope may see whose name contains the text or whose phone contains its digits, newest first."""
     text = text.strip()
     if not text:
         return pd.DataFrame()
@@ -96,12 +95,7 @@ def search_leads(scope: Scope | int, text: str, owner_user_id: int | None = None
     # Indian numbers are stored as +91XXXXXXXXXX; a search for 0XXXXXXXXXX means the same.
     if len(digits) == 11 and digits.startswith("0"):
         digits = digits[1:]
-    params = {
-        "name": text,
-        "digits": digits if len(digits) >= 4 else "",
-        "owner_user_id": owner_user_id,
-        "limit": SEARCH_LIMIT,
-    }
+    params = {"name": text, "digits": digits if len(digits) >= 4 else "", "limit": SEARCH_LIMIT}
     return read_frame(scope, _SEARCH, params)
 
 
