@@ -225,7 +225,8 @@ def test_every_page_opens_without_an_error(page, app_url: str, path: str) -> Non
 def test_a_table_downloads_as_a_csv_that_parses(page, app_url: str, tmp_path: Path) -> None:
     open_page(page, app_url, "funnel")
     with page.expect_download(timeout=30_000) as download:
-        page.get_by_test_id("stDownloadButton").first.get_by_role("button").click()
+        # Keyed elements carry the class st-key-<key>; "download-stages" is the stage table's button.
+        page.locator(".st-key-download-stages").get_by_role("button").click()
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     import pandas as pd
