@@ -1,0 +1,217 @@
+"""Ledger writes: demands, receipts, credit and debit notes, and reversals. Never an edit.
+
+Each entry carries an idempotency key (one per form render): submitting the same form twice,
+or retrying after a dropped connection, returns the entry already written; the same key
+with other values is refused. Keys and reversals are guarded by unique constraints, so
+concurrent submissions cannot both write. Every entry is written with its audit row in one
+transaction, after validation; a refused entry writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from data import audit, db, reports
+from data.catalog import money
+from data.filters import today_in_india
+from data.validation import ValidationError, require
+
+SIDES = {"demand": "debit", "debit_note": "debit", "receipt": "credit", "credit_note": "credit"}
+PAYMENT_MODES = ("cheque", "neft", "rtgs", "upi", "cash")
+
+
+@dataclass(frozen=True)
+class Written:
+    """The entry's id and whether this call wrote it (False: it was already there)."""
+
+    ledger_entry_id: int
+    is_new: bool
+
+
+def _validate(
+    entry_type: str,
+    amount: Any,
+    entry_date: dt.date | None,
+    due_date: dt.date | None,
+    payment_mode: str | None,
+    reference: str | None,
+    idempotency_key: str,
+) -> Decimal | None:
+    errors: dict[str, str] = {}
+    if entry_type not in SIDES:
+        errors["entry_type"] = "Choose a demand, receipt, credit note or debit note."
+    value = money(amount, "amount", errors, allow_zero=False)
+    if entry_date is None:
+        errors["entry_date"] = "Give the date."
+    elif entry_date > today_in_india() + dt.timedelta(days=1):
+        errors["entry_date"] = "The date cannot be in the future."
+    if entry_type == "demand" and due_date is None:
+        errors["due_date"] = "A demand needs a due date."
+    if entry_type == "receipt":
+        if payment_mode not in PAYMENT_MODES:
+            errors["payment_mode"] = "Choose cheque, NEFT, RTGS, UPI or cash."
+        elif payment_mode != "cash" and not (reference or "").strip():
+            errors["reference"] = "Give the cheque or transaction number."
+    if not idempotency_key:
+        errors["idempotency_key"] = "Missing form key; reload the page."
+    require(errors)
+    return value
+
+
+def _existing(conn, idempotency_key: str):
+    return conn.execute(
+        sa.text(
+            "select ledger_entry_id, booking_id, entry_type, amount, entry_date, reverses_entry_id "
+            "from account_ledger where idempotency_key = :key"
+        ),
+        {"key": idempotency_key},
+    ).one_or_none()
+
+
+def _replayed(existing, expected: dict) -> Written:
+    same = all(getattr(existing, field) == value for field, value in expected.items())
+    require({} if same else {"idempotency_key": "This form was already submitted with other values; reload it."})
+    return Written(existing.ledger_entry_id, is_new=False)
+
+
+def add_entry(
+    tenant_id: int,
+    user_id: int,
+    *,
+    booking_id: int,
+    entry_type: str,
+    amount: Any,
+    entry_date: dt.date,
+    idempotency_key: str,
+    due_date: dt.date | None = None,
+    payment_mode: str | None = None,
+    reference: str | None = None,
+    notes: str | None = None,
+) -> Written:
+    """Add a demand, receipt, credit note or debit note to a booking's account."""
+    value = _validate(entry_type, amount, entry_date, due_date, payment_mode, reference, idempotency_key)
+    expected = {"booking_id": booking_id, "entry_type": entry_type, "amount": value, "entry_date": entry_date}
+    with db.tenant_transaction(tenant_id) as conn:
+        customer_id = conn.execute(
+            sa.text("select customer_id from bookings where booking_id = :booking_id"), {"booking_id": booking_id}
+        ).scalar()
+        require({} if customer_id else {"booking_id": "There is no such booking."})
+        row = {
+            "tenant_id": tenant_id,
+            "customer_id": customer_id,
+            "booking_id": booking_id,
+            "entry_date": entry_date,
+            "due_date": due_date if entry_type == "demand" else None,
+            "entry_type": entry_type,
+            "side": SIDES[entry_type],
+            "amount": value,
+            "payment_mode": payment_mode if entry_type == "receipt" else None,
+            "reference": (reference or "").strip() or None,
+            "notes": (notes or "").strip() or None,
+            "idempotency_key": idempotency_key,
+            "created_by": user_id,
+        }
+        new_id = conn.execute(
+            sa.text(
+                """
+                insert into account_ledger (tenant_id, customer_id, booking_id, entry_date, due_date, entry_type, side,
+                    amount, payment_mode, reference, notes, idempotency_key, created_by)
+                values (:tenant_id, :customer_id, :booking_id, :entry_date, :due_date, :entry_type, :side, :amount,
+                    :payment_mode, :reference, :notes, :idempotency_key, :created_by)
+                on conflict (tenant_id, idempotency_key) do nothing
+                returning ledger_entry_id
+                """
+            ),
+            row,
+        ).scalar()
+        if new_id is None:  # a resubmission: the first one won
+            return _replayed(_existing(conn, idempotency_key), expected)
+        audit.record(
+            conn,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            action=f"ledger.{entry_type}",
+            table_name="account_ledger",
+            row_key={"ledger_entry_id": new_id},
+            after=row,
+        )
+    reports.clear_report_caches()
+    return Written(new_id, is_new=True)
+
+
+def reverse_entry(
+    tenant_id: int,
+    user_id: int,
+    *,
+    ledger_entry_id: int,
+    reason: str,
+    entry_date: dt.date,
+    idempotency_key: str,
+) -> Written:
+    """Cancel an entry with an opposite entry of the same amount; an entry is reversed at most once."""
+    errors: dict[str, str] = {}
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the entry is reversed."
+    if entry_date is None or entry_date > today_in_india() + dt.timedelta(days=1):
+        errors["entry_date"] = "Give a date that is not in the future."
+    if not idempotency_key:
+        errors["idempotency_key"] = "Missing form key; reload the page."
+    require(errors)
+    with db.tenant_transaction(tenant_id) as conn:
+        original = conn.execute(
+            sa.text(
+                "select ledger_entry_id, customer_id, booking_id, entry_type, side, amount "
+                "from account_ledger where ledger_entry_id = :id"
+            ),
+            {"id": ledger_entry_id},
+        ).one_or_none()
+        require({} if original else {"ledger_entry_id": "There is no such entry."})
+        require({"ledger_entry_id": "A reversal cannot be reversed."} if original.entry_type == "reversal" else {})
+        row = {
+            "tenant_id": tenant_id,
+            "customer_id": original.customer_id,
+            "booking_id": original.booking_id,
+            "entry_date": entry_date,
+            "entry_type": "reversal",
+            "side": "credit" if original.side == "debit" else "debit",
+            "amount": original.amount,
+            "reverses_entry_id": ledger_entry_id,
+            "notes": reason.strip(),
+            "idempotency_key": idempotency_key,
+            "created_by": user_id,
+        }
+        # Either unique constraint (the key, or one reversal per entry) turns a second writer away.
+        new_id = conn.execute(
+            sa.text(
+                """
+                insert into account_ledger (tenant_id, customer_id, booking_id, entry_date, entry_type, side, amount,
+                    reverses_entry_id, notes, idempotency_key, created_by)
+                values (:tenant_id, :customer_id, :booking_id, :entry_date, :entry_type, :side, :amount,
+                    :reverses_entry_id, :notes, :idempotency_key, :created_by)
+                on conflict do nothing
+                returning ledger_entry_id
+                """
+            ),
+            row,
+        ).scalar()
+        if new_id is None:
+            existing = _existing(conn, idempotency_key)
+            if existing is not None:
+                return _replayed(existing, {"reverses_entry_id": ledger_entry_id})
+            raise ValidationError({"ledger_entry_id": "This entry has already been reversed."})
+        audit.record(
+            conn,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            action="ledger.reversal",
+            table_name="account_ledger",
+            row_key={"ledger_entry_id": new_id},
+            after=row,
+        )
+    reports.clear_report_caches()
+    return Written(new_id, is_new=True)
