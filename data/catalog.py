@@ -145,11 +145,18 @@ def retire_source(tenant_id: int, lead_source_id: int, user_id: int) -> None:
 # Campaigns and spend ---------------------------------------------------------------------
 
 
-def _campaign_dates(start: dt.date | None, end: dt.date | None, errors: dict[str, str]) -> None:
+def _campaign_terms(
+    budget: Any, start: dt.date | None, end: dt.date | None, status: str, errors: dict[str, str]
+) -> Decimal | None:
+    """Check what adding and changing a campaign share; return the budget as Decimal."""
+    amount = money(budget, "budget", errors)
     if start is None:
         errors["start_date"] = "Give the start date."
     elif end is not None and end < start:
         errors["end_date"] = "The end date is before the start date."
+    if status not in CAMPAIGN_STATUSES:
+        errors["status"] = f"Choose one of {', '.join(CAMPAIGN_STATUSES)}."
+    return amount
 
 
 def add_campaign(
@@ -174,14 +181,11 @@ def add_campaign(
         "channel": _text(channel, "channel", errors, "channel"),
         "lead_source_id": lead_source_id,
         "project_id": project_id,
-        "budget": money(budget, "budget", errors),
+        "budget": _campaign_terms(budget, start_date, end_date, status, errors),
         "start_date": start_date,
         "end_date": end_date,
         "status": status,
     }
-    _campaign_dates(start_date, end_date, errors)
-    if status not in CAMPAIGN_STATUSES:
-        errors["status"] = f"Choose one of {', '.join(CAMPAIGN_STATUSES)}."
     if lead_source_id is None:
         errors["lead_source_id"] = "Choose the source this campaign buys leads from."
     require(errors)
@@ -201,14 +205,11 @@ def update_campaign(
     """Change a campaign's budget, dates or status."""
     errors: dict[str, str] = {}
     changes = {
-        "budget": money(budget, "budget", errors),
+        "budget": _campaign_terms(budget, start_date, end_date, status, errors),
         "start_date": start_date,
         "end_date": end_date,
         "status": status,
     }
-    _campaign_dates(start_date, end_date, errors)
-    if status not in CAMPAIGN_STATUSES:
-        errors["status"] = f"Choose one of {', '.join(CAMPAIGN_STATUSES)}."
     require(errors)
     _write(
         tenant_id,

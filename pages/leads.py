@@ -13,7 +13,9 @@ scope = session.current_scope()
 filters = filter_bar.filter_bar(scope)
 leads = reports.lead_list(scope, filters)
 widgets.stop_if_empty(leads.empty)
-st.caption(f"{len(leads):,} leads generated in the period, newest first (the list stops at 2,000).")
+st.caption(
+    f"{len(leads):,} leads generated in the period, newest first (the list stops at {reports.LEAD_LIST_LIMIT:,})."
+)
 
 columns = {
     "name": ("Name", "text"),

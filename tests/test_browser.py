@@ -176,9 +176,25 @@ def sign_in(tab, username: str, password: str = "leadline-demo") -> None:
     # The cookie component writes the session cookie just after the run; wait for it, so a
     # reload or a new page finds it.
     deadline = time.monotonic() + 15
-    while not any(cookie["name"] == "leadline_session" for cookie in tab.context.cookies()):
+    while not session_cookies(tab.context):
         assert time.monotonic() < deadline, "signing in left no session cookie"
         tab.wait_for_timeout(200)
+
+
+def session_cookies(context) -> list[dict]:
+    return [cookie for cookie in context.cookies() if cookie["name"] == "leadline_session"]
+
+
+def new_session(browser, app_url: str, role: str | None = None, path: str = "", cookies=None):
+    """A fresh browser context at a path, signed in as the role (unless None) or with saved cookies."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    if cookies:
+        context.add_cookies(cookies)
+    tab = context.new_page()
+    tab.goto(f"{app_url}/{path}")
+    if role:
+        sign_in(tab, role)
+    return context, tab
 
 
 def menu(tab) -> set[str]:
@@ -263,10 +279,7 @@ def test_filters_live_in_the_url_and_survive_moving_between_pages(page, app_url:
 
 @pytest.mark.parametrize("role", list(DEMO_MENUS))
 def test_each_demo_role_signs_in_to_its_own_menu(browser, app_url: str, role: str) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.goto(app_url)
-    sign_in(tab, role)
+    context, tab = new_session(browser, app_url, role)
     assert menu(tab) == DEMO_MENUS[role]
     assert tab.get_by_test_id("stException").count() == 0
     context.close()
@@ -280,44 +293,28 @@ def test_reloading_a_sub_page_stays_on_it(page, app_url: str) -> None:
 
 
 def test_a_deep_link_opens_after_signing_in(browser, app_url: str) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.goto(f"{app_url}/ledger")
-    sign_in(tab, "manager")
+    context, tab = new_session(browser, app_url, "manager", path="ledger")
     tab.get_by_role("heading", name="Customer ledger", exact=True).first.wait_for(timeout=60_000)
     context.close()
 
 
 def test_signing_out_returns_to_sign_in_and_the_old_cookie_is_refused(browser, app_url: str) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.goto(app_url)
-    sign_in(tab, "leadership")
-    saved = [cookie for cookie in context.cookies() if cookie["name"] == "leadline_session"]
-    assert saved, "signing in should leave a session cookie"
+    context, tab = new_session(browser, app_url, "leadership")
+    saved = session_cookies(context)
     tab.get_by_role("button", name="Sign out").click()
     tab.get_by_label("Username").wait_for(timeout=60_000)
     context.close()
 
-    replay = browser.new_context(viewport={"width": 1400, "height": 1000})
-    replay.add_cookies(saved)
-    again = replay.new_page()
-    again.goto(app_url)
+    replay, again = new_session(browser, app_url, cookies=saved)
     again.get_by_label("Username").wait_for(timeout=60_000)  # back at the sign-in form
     assert again.get_by_test_id("stSidebarNav").count() == 0
     replay.close()
 
 
 def test_a_cookie_alone_signs_a_returning_browser_in(browser, app_url: str) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.goto(app_url)
-    sign_in(tab, "manager")
-    saved = [cookie for cookie in context.cookies() if cookie["name"] == "leadline_session"]
+    context, _ = new_session(browser, app_url, "manager")
+    saved = session_cookies(context)
     context.close()
-    returning = browser.new_context(viewport={"width": 1400, "height": 1000})
-    returning.add_cookies(saved)
-    tab = returning.new_page()
-    tab.goto(f"{app_url}/sources")
+    returning, tab = new_session(browser, app_url, path="sources", cookies=saved)
     tab.get_by_role("heading", name="Sources", exact=True).wait_for(timeout=60_000)
     returning.close()

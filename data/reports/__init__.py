@@ -10,6 +10,7 @@ from data.reports.audit_log import audit_entries
 from data.reports.bookings import BookingsInventory, bookings_and_inventory
 from data.reports.campaigns import campaign_performance
 from data.reports.funnel import STAGES, Funnel, funnel
+from data.reports.lead_list import LIST_LIMIT as LEAD_LIST_LIMIT
 from data.reports.lead_list import lead_list
 from data.reports.leads import LeadTimeline, lead_timeline, search_leads
 from data.reports.ledger import account_statement, ledger_summary
@@ -39,6 +40,7 @@ def clear_report_caches() -> None:
 
 __all__ = [
     "KPI_ORDER",
+    "LEAD_LIST_LIMIT",
     "STAGES",
     "BookingsInventory",
     "FilterOptions",
