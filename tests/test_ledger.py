@@ -74,6 +74,14 @@ def test_bad_entries_are_refused_and_write_nothing(world: World, changes: dict, 
     assert entries(world) == before
 
 
+def audit_rows(world: World, ledger_entry_id: int) -> list[sa.Row]:
+    with db.tenant_transaction(world.alpha) as conn:
+        return conn.execute(
+            sa.text("select action, user_id, after_values from audit_log where row_key->>'ledger_entry_id' = :id"),
+            {"id": str(ledger_entry_id)},
+        ).all()
+
+
 def test_twenty_concurrent_submissions_of_one_receipt_write_one_entry(world: World) -> None:
     form_key = key()
     before = entries(world)
@@ -96,6 +104,12 @@ def test_twenty_concurrent_submissions_of_one_receipt_write_one_entry(world: Wor
     assert entries(world) == before + 1
     assert len({result.ledger_entry_id for result in results}) == 1
     assert sum(result.is_new for result in results) == 1
+    (audited,) = audit_rows(world, results[0].ledger_entry_id)  # one audit row, not twenty
+    assert (audited.action, audited.user_id, audited.after_values["amount"]) == (
+        "ledger.receipt",
+        world.ids["rep"],
+        "250000.00",
+    )
     with pytest.raises(ValidationError, match="already submitted with other values"):
         ledger.add_entry(
             world.alpha,
@@ -142,6 +156,8 @@ def test_a_reversal_mirrors_its_entry_once_even_under_concurrency(world: World) 
     written = [outcome for outcome in outcomes if isinstance(outcome, ledger.Written)]
     refused = [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
     assert len(written) == 1 and len(refused) == 9
+    (audited,) = audit_rows(world, written[0].ledger_entry_id)
+    assert (audited.action, audited.after_values["reverses_entry_id"]) == ("ledger.reversal", demand.ledger_entry_id)
     assert all("already been reversed" in str(error) for error in refused)
     assert balance(world.alpha, world.ids["b3"]) == before - Decimal("800000")
     with pytest.raises(ValidationError, match="cannot be reversed"):
