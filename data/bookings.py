@@ -1,0 +1,467 @@
+"""Booking a unit and cancelling a booking: each one transaction that keeps the unit, the lead,
+its milestones and the customer's account in step.
+
+Two people booking the same unit at once: the unit row is locked first, so the second waits,
+then finds it booked and is told so; the partial unique index on live bookings per unit is
+the last line if anything ever skips the lock. Both writes replay an earlier submission of
+the same form (its idempotency key) instead of writing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from data import audit, db, reports
+from data.activity import insert_milestone
+from data.catalog import money
+from data.filters import IST, today_in_india
+from data.ledger import PAYMENT_MODES
+from data.payment_plans import PLANS
+from data.validation import ValidationError, require
+from data.writes import FUTURE_TOLERANCE, Saved, check_actor, check_key, constraint_name, now, visible_lead
+
+BOOKING_ROLES = ("manager", "admin")
+UNIT_TAKEN = "This unit was just booked by someone else; choose another unit."
+
+
+def moment_on(day: dt.date, not_before: dt.datetime) -> dt.datetime:
+    """A timestamp for something dated ``day``: now if it is today, else midday; never before ``not_before``."""
+    moment = now() if day == today_in_india() else dt.datetime.combine(day, dt.time(12), IST)
+    return max(moment, not_before)
+
+
+def _check_date(day: dt.date | None, field: str, errors: dict[str, str]) -> None:
+    if day is None:
+        errors[field] = "Give the date."
+    elif day > today_in_india() + FUTURE_TOLERANCE:
+        errors[field] = "The date cannot be in the future."
+
+
+def _payment_errors(payment_mode: str | None, reference: str | None, errors: dict[str, str]) -> None:
+    if payment_mode not in PAYMENT_MODES:
+        errors["payment_mode"] = "Choose cheque, NEFT, RTGS, UPI or cash."
+    elif payment_mode != "cash" and not (reference or "").strip():
+        errors["reference"] = "Give the cheque or transaction number."
+
+
+def _lock_available_unit(conn, unit_id: int | None):
+    unit = None
+    if unit_id is not None:
+        unit = conn.execute(
+            sa.text(
+                """
+                select unit_id, project_id, unit_number, unit_type, status, hold_expires_at
+                from units where unit_id = :unit_id and deleted_at is null
+                for update
+                """
+            ),
+            {"unit_id": unit_id},
+        ).one_or_none()
+    require({} if unit else {"unit_id": "Choose a unit."})
+    hold_expired = unit.status == "blocked" and unit.hold_expires_at is not None and unit.hold_expires_at < now()
+    if unit.status in ("booked", "sold"):
+        raise ValidationError({"unit_id": UNIT_TAKEN})
+    if unit.status == "blocked" and not hold_expired:
+        raise ValidationError({"unit_id": "This unit is on hold for another buyer; choose another unit."})
+    return unit
+
+
+def _customer_for(conn, tenant_id: int, user_id: int, lead) -> int:
+    customer_id = conn.execute(
+        sa.text("select customer_id from customers where lead_id = :lead_id"), {"lead_id": lead.lead_id}
+    ).scalar()
+    if customer_id is None:
+        customer_id = conn.execute(
+            sa.text(
+                """
+                insert into customers (tenant_id, lead_id, name, phone, email, created_by)
+                values (:tenant_id, :lead_id, :name, :phone, :email, :user_id)
+                returning customer_id
+                """
+            ),
+            {
+                "tenant_id": tenant_id,
+                "lead_id": lead.lead_id,
+                "name": lead.name,
+                "phone": lead.phone,
+                "email": lead.email,
+                "user_id": user_id,
+            },
+        ).scalar_one()
+    return customer_id
+
+
+def _ledger_entry(conn, booking: dict, user_id: int, **entry: Any) -> None:
+    conn.execute(
+        sa.text(
+            """
+            insert into account_ledger (tenant_id, customer_id, booking_id, entry_date, due_date, entry_type, side,
+                amount, payment_mode, reference, notes, created_by)
+            values (:tenant_id, :customer_id, :booking_id, :entry_date, :due_date, :entry_type, :side, :amount,
+                :payment_mode, :reference, :notes, :user_id)
+            """
+        ),
+        {
+            "tenant_id": booking["tenant_id"],
+            "customer_id": booking["customer_id"],
+            "booking_id": booking["booking_id"],
+            "due_date": None,
+            "payment_mode": None,
+            "reference": None,
+            "notes": None,
+            "user_id": user_id,
+            **entry,
+        },
+    )
+
+
+def _replayed_booking(conn, column_sql: str, idempotency_key: str) -> Saved | None:
+    row = conn.execute(sa.text(column_sql), {"key": idempotency_key}).one_or_none()
+    return None if row is None else Saved(row.booking_id, row.lead_id, is_new=False)
+
+
+_BOOKING_BY_KEY = "select booking_id, lead_id from bookings where idempotency_key = :key"
+_CANCELLATION_BY_KEY = "select booking_id, lead_id from bookings where cancellation_idempotency_key = :key"
+
+
+def book_unit(
+    tenant_id: int,
+    user_id: int,
+    *,
+    lead_id: int | None,
+    unit_id: int | None,
+    agreement_value: Any,
+    booking_amount: Any,
+    booking_date: dt.date | None,
+    plan_code: str,
+    payment_mode: str | None,
+    reference: str | None,
+    idempotency_key: str,
+) -> Saved:
+    """Book: customer (from the lead, if new), booking, milestone, unit booked, the plan's demands and
+    the booking-amount receipt, all or nothing."""
+    errors: dict[str, str] = {}
+    value = money(agreement_value, "agreement_value", errors, allow_zero=False)
+    paid = money(booking_amount, "booking_amount", errors, allow_zero=False)
+    if value is not None and paid is not None and paid > value:
+        errors["booking_amount"] = "The booking amount cannot exceed the agreement value."
+    _check_date(booking_date, "booking_date", errors)
+    if plan_code not in PLANS:
+        errors["plan_code"] = "Choose a payment plan."
+    _payment_errors(payment_mode, reference, errors)
+    check_key(idempotency_key, errors)
+    require(errors)
+
+    try:
+        with db.tenant_transaction(tenant_id) as conn:
+            check_actor(conn, user_id, BOOKING_ROLES, "book units")
+            if replayed := _replayed_booking(conn, _BOOKING_BY_KEY, idempotency_key):
+                return replayed
+            lead = visible_lead(conn, lead_id)
+            if booking_date < lead.generated_at.astimezone(IST).date():
+                raise ValidationError({"booking_date": "This is before the lead was generated."})
+            unit = _lock_available_unit(conn, unit_id)
+            booking = _insert_booking(conn, tenant_id, user_id, lead, unit, value, paid, booking_date, idempotency_key)
+            _open_account(conn, booking, user_id, PLANS[plan_code], payment_mode, reference)
+            insert_milestone(
+                conn,
+                tenant_id,
+                user_id,
+                {
+                    "lead_id": lead.lead_id,
+                    "milestone_type": "booking",
+                    "occurred_at": moment_on(booking_date, lead.generated_at),
+                    "metadata": {"booking_id": booking["booking_id"], "unit": unit.unit_number},
+                },
+            )
+            conn.execute(
+                sa.text("update units set status = 'booked', hold_expires_at = null where unit_id = :unit_id"),
+                {"unit_id": unit.unit_id},
+            )
+            conn.execute(
+                sa.text("update leads set status = 'booked', lost_reason = null where lead_id = :lead_id"),
+                {"lead_id": lead.lead_id},
+            )
+    except sa.exc.IntegrityError as error:
+        # Only reachable if a writer skipped the unit lock; the index still keeps one live booking.
+        if constraint_name(error) == "index_bookings_on_tenant_id_and_unit_id_live":
+            raise ValidationError({"unit_id": UNIT_TAKEN}) from error
+        raise
+    reports.clear_report_caches()
+    return Saved(booking["booking_id"], lead.lead_id, is_new=True)
+
+
+def _insert_booking(conn, tenant_id, user_id, lead, unit, value, paid, booking_date, idempotency_key) -> dict:
+    booking = {
+        "tenant_id": tenant_id,
+        "lead_id": lead.lead_id,
+        "customer_id": _customer_for(conn, tenant_id, user_id, lead),
+        "unit_id": unit.unit_id,
+        "booking_date": booking_date,
+        "agreement_value": value,
+        "booking_amount": paid,
+    }
+    booking["booking_id"] = conn.execute(
+        sa.text(
+            """
+            insert into bookings (tenant_id, lead_id, customer_id, unit_id, booking_date, agreement_value,
+                booking_amount, status, created_by, idempotency_key)
+            values (:tenant_id, :lead_id, :customer_id, :unit_id, :booking_date, :agreement_value, :booking_amount,
+                'confirmed', :user_id, :key)
+            returning booking_id
+            """
+        ),
+        {**booking, "user_id": user_id, "key": idempotency_key},
+    ).scalar_one()
+    audit.record(
+        conn,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        action="booking.created",
+        table_name="bookings",
+        row_key={"booking_id": booking["booking_id"]},
+        after={**booking, "unit_number": unit.unit_number},
+    )
+    return booking
+
+
+def _open_account(conn, booking: dict, user_id: int, plan, payment_mode: str, reference: str | None) -> None:
+    for stage, amount, due_date in plan.demands(booking["agreement_value"], booking["booking_date"]):
+        _ledger_entry(
+            conn,
+            booking,
+            user_id,
+            entry_date=booking["booking_date"],
+            due_date=due_date,
+            entry_type="demand",
+            side="debit",
+            amount=amount,
+            notes=f"{stage.name} ({stage.percent}%) — {plan.name}",
+        )
+    _ledger_entry(
+        conn,
+        booking,
+        user_id,
+        entry_date=booking["booking_date"],
+        entry_type="receipt",
+        side="credit",
+        amount=booking["booking_amount"],
+        payment_mode=payment_mode,
+        reference=(reference or "").strip() or None,
+        notes="Booking amount",
+    )
+
+
+_ACCOUNT = """
+    with live_entries as (
+        select entry.entry_type, entry.amount
+        from account_ledger as entry
+        where entry.booking_id = :booking_id
+            and entry.entry_type <> 'reversal'
+            and not exists (
+                select 1 from account_ledger as reversal
+                where reversal.tenant_id = entry.tenant_id and reversal.reverses_entry_id = entry.ledger_entry_id
+            )
+    )
+    select
+        coalesce(sum(amount) filter (where entry_type = 'receipt'), 0)
+            - coalesce(sum(amount) filter (where entry_type = 'refund'), 0) as paid,
+        coalesce(sum(amount) filter (where entry_type in ('demand', 'debit_note', 'cancellation_charge')), 0)
+            - coalesce(sum(amount) filter (where entry_type = 'credit_note'), 0) as charged
+    from live_entries
+"""
+
+
+def account_position(conn: sa.Connection, booking_id: int) -> tuple[Decimal, Decimal]:
+    """(paid, charged) on a booking, each net of reversals: paid = receipts − refunds; charged =
+    demands + debit notes + charges − credit notes. The balance is charged − paid."""
+    row = conn.execute(sa.text(_ACCOUNT), {"booking_id": booking_id}).one()
+    return row.paid, row.charged
+
+
+def cancel_booking(
+    tenant_id: int,
+    user_id: int,
+    *,
+    booking_id: int | None,
+    reason: str,
+    cancellation_date: dt.date | None,
+    cancellation_charge: Any,
+    refund_amount: Any,
+    idempotency_key: str,
+    refund_mode: str | None = None,
+    refund_reference: str | None = None,
+) -> Saved:
+    """Cancel: everything charged is credited back, the charge and the refund are debited, the unit is
+    free again and the lead gets a ``cancellation`` milestone. The balance ends at charge + refund −
+    paid, which is zero when the whole remainder is refunded."""
+    errors: dict[str, str] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Say why the booking is cancelled."
+    _check_date(cancellation_date, "cancellation_date", errors)
+    charge = money(cancellation_charge or 0, "cancellation_charge", errors)
+    refund = money(refund_amount or 0, "refund_amount", errors)
+    if refund and refund_mode not in (None, *PAYMENT_MODES):
+        errors["refund_mode"] = "Choose cheque, NEFT, RTGS, UPI or cash."
+    check_key(idempotency_key, errors)
+    require(errors)
+
+    with db.tenant_transaction(tenant_id) as conn:
+        check_actor(conn, user_id, BOOKING_ROLES, "cancel bookings")
+        if replayed := _replayed_booking(conn, _CANCELLATION_BY_KEY, idempotency_key):
+            return replayed
+        booking = _lock_live_booking(conn, booking_id, cancellation_date)
+        paid, charged = account_position(conn, booking.booking_id)
+        _check_money(booking, paid, charge, refund)
+        refund_paid = (refund, refund_mode, (refund_reference or "").strip() or None)
+        entries = _settle_account(conn, booking, user_id, cancellation_date, charged, charge, refund_paid)
+        lead = conn.execute(
+            sa.text("select lead_id, generated_at from leads where lead_id = :lead_id"), {"lead_id": booking.lead_id}
+        ).one()
+        cancelled_at = moment_on(cancellation_date, lead.generated_at)
+        conn.execute(
+            sa.text(
+                """
+                update bookings set status = 'cancelled', cancelled_at = :cancelled_at, cancellation_reason = :reason,
+                    cancellation_charge = :charge, refund_amount = :refund, cancellation_idempotency_key = :key
+                where booking_id = :booking_id
+                """
+            ),
+            {
+                "cancelled_at": cancelled_at,
+                "reason": reason,
+                "charge": charge,
+                "refund": refund,
+                "key": idempotency_key,
+                "booking_id": booking.booking_id,
+            },
+        )
+        _free_unit_and_lead(conn, booking)
+        insert_milestone(
+            conn,
+            tenant_id,
+            user_id,
+            {
+                "lead_id": booking.lead_id,
+                "milestone_type": "cancellation",
+                "occurred_at": cancelled_at,
+                "notes": reason,
+                "metadata": {"booking_id": booking.booking_id},
+            },
+        )
+        audit.record(
+            conn,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            action="booking.cancelled",
+            table_name="bookings",
+            row_key={"booking_id": booking.booking_id},
+            before={"status": booking.status},
+            after={"status": "cancelled", "reason": reason, "paid": paid, **entries},
+        )
+    reports.clear_report_caches()
+    return Saved(booking.booking_id, booking.lead_id, is_new=True)
+
+
+def _lock_live_booking(conn, booking_id: int | None, cancellation_date: dt.date):
+    booking = None
+    if booking_id is not None:
+        booking = conn.execute(
+            sa.text(
+                """
+                select tenant_id, booking_id, lead_id, customer_id, unit_id, booking_date, agreement_value, status
+                from bookings where booking_id = :booking_id
+                for update
+                """
+            ),
+            {"booking_id": booking_id},
+        ).one_or_none()
+    require({} if booking else {"booking_id": "Choose a booking."})
+    require({"booking_id": "This booking is already cancelled."} if booking.status == "cancelled" else {})
+    if cancellation_date < booking.booking_date:
+        raise ValidationError({"cancellation_date": "A booking cannot be cancelled before it was made."})
+    return booking
+
+
+def _check_money(booking, paid: Decimal, charge: Decimal, refund: Decimal) -> None:
+    errors: dict[str, str] = {}
+    if charge > booking.agreement_value:
+        errors["cancellation_charge"] = "The charge cannot exceed the agreement value."
+    refundable = max(paid - charge, Decimal(0))
+    if refund > refundable:
+        errors["refund_amount"] = (
+            f"The refund cannot exceed what the customer paid (₹{paid:,.2f}) less the charge "
+            f"(₹{charge:,.2f}): at most ₹{refundable:,.2f}."
+        )
+    require(errors)
+
+
+def _settle_account(conn, booking, user_id, day, charged, charge, refund_paid) -> dict:
+    """The cancellation's ledger entries; returns their amounts for the audit row."""
+    refund, refund_mode, refund_reference = refund_paid
+    account = dict(booking._mapping)
+    if charged > 0:
+        _ledger_entry(
+            conn,
+            account,
+            user_id,
+            entry_date=day,
+            entry_type="credit_note",
+            side="credit",
+            amount=charged,
+            notes="Demands withdrawn on cancellation",
+        )
+    if charge > 0:
+        _ledger_entry(
+            conn,
+            account,
+            user_id,
+            entry_date=day,
+            entry_type="cancellation_charge",
+            side="debit",
+            amount=charge,
+            notes="Cancellation charge (forfeiture)",
+        )
+    if refund > 0:
+        _ledger_entry(
+            conn,
+            account,
+            user_id,
+            entry_date=day,
+            entry_type="refund",
+            side="debit",
+            amount=refund,
+            payment_mode=refund_mode,
+            reference=refund_reference,
+            notes="Refund on cancellation",
+        )
+    return {"credited_back": charged, "charge": charge, "refund": refund}
+
+
+def _free_unit_and_lead(conn, booking) -> None:
+    conn.execute(
+        sa.text(
+            "update units set status = 'available', hold_expires_at = null "
+            "where unit_id = :unit_id and status in ('booked', 'sold')"
+        ),
+        {"unit_id": booking.unit_id},
+    )
+    # The lead is open again unless it still holds another unit.
+    conn.execute(
+        sa.text(
+            """
+            update leads set status = 'open'
+            where lead_id = :lead_id and not exists (
+                select 1 from bookings
+                where bookings.tenant_id = leads.tenant_id and bookings.lead_id = leads.lead_id
+                    and bookings.status <> 'cancelled'
+            )
+            """
+        ),
+        {"lead_id": booking.lead_id},
+    )

@@ -1,0 +1,329 @@
+"""Capturing leads: a new enquiry, or a repeat enquiry from someone who is already a lead.
+
+A phone number is a person: it is parsed with ``phonenumbers`` (India by default, so
+"+91 98765 43210", "098765 43210" and "9876543210" are one number) and stored in E.164. A new
+lead whose phone is already a live lead of the tenant is refused with ``DuplicateLead``, which
+names that lead, so the form can offer to log a re-enquiry on it instead of a duplicate. The
+check is tenant-wide even for a rep, whose other reads see only their own leads: a duplicate
+of a colleague's lead is still a duplicate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import email_validator
+import phonenumbers
+import sqlalchemy as sa
+
+from data import audit, db, reports
+from data.catalog import UNIT_TYPES, money
+from data.validation import ValidationError, require
+from data.writes import Saved, check_actor, check_key, check_moment, constraint_name, not_before_lead, now
+
+ENTRY_ROLES = ("rep", "manager", "admin")
+_MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+class DuplicateLead(ValidationError):
+    """The phone already belongs to a live lead; ``existing`` is that lead (id, name, phone,
+    status, owner_name)."""
+
+    def __init__(self, existing) -> None:
+        owner = existing.owner_name or "nobody"
+        super().__init__({"phone": f"This phone belongs to {existing.name} (lead {existing.lead_id}, owner {owner})."})
+        self.existing = existing
+
+
+def normalise_phone(text: str | None) -> str | None:
+    """The number in E.164, or None when it is not a valid phone (an Indian one must be a mobile)."""
+    try:
+        number = phonenumbers.parse((text or "").strip(), "IN")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if number.country_code == 91 and phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(text: str | None) -> str | None:
+    """The address in normal form; raises ``ValueError`` with the reason when it is not one."""
+    if not (text or "").strip():
+        return None
+    try:
+        return email_validator.validate_email(text.strip(), check_deliverability=False).normalized
+    except email_validator.EmailNotValidError as error:
+        raise ValueError(str(error)) from error
+
+
+def _lead_with_phone(conn: sa.Connection, phone: str):
+    return conn.execute(
+        sa.text(
+            """
+            select leads.lead_id, leads.name, leads.phone, leads.status, app_users.display_name as owner_name
+            from leads
+            left join app_users
+                on app_users.tenant_id = leads.tenant_id and app_users.user_id = leads.owner_user_id
+            where leads.phone = :phone and leads.deleted_at is null
+            """
+        ),
+        {"phone": phone},
+    ).one_or_none()
+
+
+def _source_and_campaign(conn, lead_source_id, campaign_id, errors: dict[str, str]):
+    source = None
+    if lead_source_id is not None:
+        source = conn.execute(
+            sa.text(
+                "select lead_source_id, source, subsource from lead_sources "
+                "where lead_source_id = :id and deleted_at is null"
+            ),
+            {"id": lead_source_id},
+        ).one_or_none()
+    if source is None:
+        errors["lead_source_id"] = "Choose the source and subsource."
+        return None, None
+    campaign = None
+    if campaign_id is not None:
+        campaign = conn.execute(
+            sa.text(
+                "select campaign_id, name from campaigns "
+                "where campaign_id = :id and lead_source_id = :lead_source_id and deleted_at is null"
+            ),
+            {"id": campaign_id, "lead_source_id": lead_source_id},
+        ).one_or_none()
+        if campaign is None:
+            errors["campaign_id"] = f"Choose a campaign of {source.source} / {source.subsource}, or none."
+    return source, campaign
+
+
+def _owner(conn, role: str, user_id: int, owner_user_id: int | None, errors: dict[str, str]) -> int | None:
+    if role == "rep":
+        if owner_user_id not in (None, user_id):
+            errors["owner_user_id"] = "A rep's new leads are their own; ask a manager to assign it."
+        return user_id
+    if owner_user_id is None:
+        return None
+    is_owner = conn.execute(
+        sa.text(
+            "select 1 from app_users where user_id = :id and role in ('rep', 'manager') "
+            "and is_active and deleted_at is null"
+        ),
+        {"id": owner_user_id},
+    ).scalar()
+    if not is_owner:
+        errors["owner_user_id"] = "Choose an active rep or manager."
+    return owner_user_id
+
+
+# What an earlier submission of the same form wrote.
+_LEAD_BY_KEY = "select lead_id as row_id, lead_id from leads where idempotency_key = :key"
+_MILESTONE_BY_KEY = "select milestone_id as row_id, lead_id from lead_milestones where idempotency_key = :key"
+
+
+def _replayed(conn, sql: str, idempotency_key: str) -> Saved | None:
+    row = conn.execute(sa.text(sql), {"key": idempotency_key}).one_or_none()
+    return None if row is None else Saved(row.row_id, row.lead_id, is_new=False)
+
+
+def create_lead(
+    tenant_id: int,
+    user_id: int,
+    *,
+    name: str,
+    phone: str,
+    lead_source_id: int | None,
+    idempotency_key: str,
+    email: str | None = None,
+    project_id: int | None = None,
+    unit_type_preference: str | None = None,
+    budget: Any = None,
+    campaign_id: int | None = None,
+    owner_user_id: int | None = None,
+    generated_at: dt.datetime | None = None,
+    notes: str | None = None,
+) -> Saved:
+    """Create a lead and its ``lead_generated`` milestone; raise ``DuplicateLead`` for a known phone."""
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "Give the lead's name."
+    normalised_phone = normalise_phone(phone)
+    if normalised_phone is None:
+        errors["phone"] = "Enter a valid mobile number, e.g. 98765 43210 or +91 98765 43210."
+    try:
+        normalised_email = normalise_email(email)
+    except ValueError as error:
+        errors["email"] = f"Enter a valid email address ({error})."
+        normalised_email = None
+    if unit_type_preference not in (None, *UNIT_TYPES):
+        errors["unit_type_preference"] = "Choose a unit type."
+    budget_value = None if budget in (None, "") else money(budget, "budget", errors)
+    generated_at = check_moment(generated_at or now(), "generated_at", errors)
+    check_key(idempotency_key, errors)
+    require(errors)
+
+    with db.tenant_transaction(tenant_id) as conn:
+        role = check_actor(conn, user_id, ENTRY_ROLES, "add leads")
+        if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key):
+            return replayed
+        if existing := _lead_with_phone(conn, normalised_phone):
+            # It may be this very form, saved by a concurrent submission since the check above.
+            if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key):
+                return replayed
+            raise DuplicateLead(existing)
+        source, campaign = _source_and_campaign(conn, lead_source_id, campaign_id, errors)
+        owner = _owner(conn, role, user_id, owner_user_id, errors)
+        if (
+            project_id is not None
+            and not conn.execute(
+                sa.text("select 1 from projects where project_id = :id and deleted_at is null"), {"id": project_id}
+            ).scalar()
+        ):
+            errors["project_id"] = "Choose a project."
+        require(errors)
+        row = {
+            "name": name,
+            "phone": normalised_phone,
+            "email": normalised_email,
+            "project_id": project_id,
+            "unit_type_preference": unit_type_preference,
+            "budget": budget_value,
+            "lead_source_id": lead_source_id,
+            "campaign_id": campaign_id,
+            "owner_user_id": owner,
+            "generated_at": generated_at,
+        }
+        try:
+            with conn.begin_nested():
+                lead_id = conn.execute(
+                    sa.text(
+                        """
+                        insert into leads (tenant_id, name, phone, email, project_id, unit_type_preference, budget,
+                            lead_source_id, campaign_id, owner_user_id, generated_at, created_by, idempotency_key)
+                        values (:tenant_id, :name, :phone, :email, :project_id, :unit_type_preference, :budget,
+                            :lead_source_id, :campaign_id, :owner_user_id, :generated_at, :user_id, :key)
+                        returning lead_id
+                        """
+                    ),
+                    {**row, "tenant_id": tenant_id, "user_id": user_id, "key": idempotency_key},
+                ).scalar_one()
+        except sa.exc.IntegrityError as error:
+            # This same form, or someone else with the same phone, was saved a moment ago.
+            if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key):
+                return replayed
+            if constraint_name(error) == "index_leads_on_tenant_id_and_phone_live":
+                raise DuplicateLead(_lead_with_phone(conn, normalised_phone)) from error
+            raise
+        metadata = {"source": source.source, "subsource": source.subsource}
+        if campaign is not None:
+            metadata["campaign"] = campaign.name
+        conn.execute(
+            sa.text(
+                """
+                insert into lead_milestones (tenant_id, lead_id, milestone_type, occurred_at, notes, metadata,
+                    recorded_by)
+                values (:tenant_id, :lead_id, 'lead_generated', :occurred_at, :notes, cast(:metadata as jsonb),
+                    :user_id)
+                """
+            ),
+            {
+                "tenant_id": tenant_id,
+                "lead_id": lead_id,
+                "occurred_at": generated_at,
+                "notes": (notes or "").strip() or None,
+                "metadata": json.dumps(metadata),
+                "user_id": user_id,
+            },
+        )
+        audit.record(
+            conn,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            action="lead.created",
+            table_name="leads",
+            row_key={"lead_id": lead_id},
+            after=row,
+        )
+    reports.clear_report_caches()
+    return Saved(lead_id, lead_id, is_new=True)
+
+
+def log_reenquiry(
+    tenant_id: int,
+    user_id: int,
+    *,
+    lead_id: int,
+    lead_source_id: int | None,
+    idempotency_key: str,
+    campaign_id: int | None = None,
+    occurred_at: dt.datetime | None = None,
+    notes: str | None = None,
+) -> Saved:
+    """Record that a known lead enquired again (a ``reengaged`` milestone naming the new source).
+
+    Tenant-wide, like the duplicate check that leads here: the rep who met the repeat enquiry
+    records it on the lead even when a colleague owns it. A lost lead is open again.
+    """
+    errors: dict[str, str] = {}
+    occurred_at = check_moment(occurred_at or now(), "occurred_at", errors)
+    check_key(idempotency_key, errors)
+    require(errors)
+    with db.tenant_transaction(tenant_id) as conn:
+        check_actor(conn, user_id, ENTRY_ROLES, "log re-enquiries")
+        if replayed := _replayed(conn, _MILESTONE_BY_KEY, idempotency_key):
+            return replayed
+        lead = conn.execute(
+            sa.text("select lead_id, generated_at, status from leads where lead_id = :id and deleted_at is null"),
+            {"id": lead_id},
+        ).one_or_none()
+        require({} if lead else {"lead_id": "There is no such lead."})
+        not_before_lead(lead, occurred_at, "occurred_at")
+        source, campaign = _source_and_campaign(conn, lead_source_id, campaign_id, errors)
+        require(errors)
+        metadata = {"source": source.source, "subsource": source.subsource, "lead_source_id": source.lead_source_id}
+        if campaign is not None:
+            metadata |= {"campaign": campaign.name, "campaign_id": campaign.campaign_id}
+        milestone_id = conn.execute(
+            sa.text(
+                """
+                insert into lead_milestones (tenant_id, lead_id, milestone_type, occurred_at, notes, metadata,
+                    recorded_by, idempotency_key)
+                values (:tenant_id, :lead_id, 'reengaged', :occurred_at, :notes, cast(:metadata as jsonb),
+                    :user_id, :key)
+                on conflict (tenant_id, idempotency_key) do nothing
+                returning milestone_id
+                """
+            ),
+            {
+                "tenant_id": tenant_id,
+                "lead_id": lead_id,
+                "occurred_at": occurred_at,
+                "notes": (notes or "").strip() or None,
+                "metadata": json.dumps(metadata),
+                "user_id": user_id,
+                "key": idempotency_key,
+            },
+        ).scalar()
+        if milestone_id is None:
+            return _replayed(conn, _MILESTONE_BY_KEY, idempotency_key)
+        if lead.status == "lost":
+            conn.execute(
+                sa.text("update leads set status = 'open', lost_reason = null where lead_id = :id"), {"id": lead_id}
+            )
+        audit.record(
+            conn,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            action="lead.reengaged",
+            table_name="lead_milestones",
+            row_key={"milestone_id": milestone_id, "lead_id": lead_id},
+            after={**metadata, "occurred_at": occurred_at, "reopened": lead.status == "lost"},
+        )
+    reports.clear_report_caches()
+    return Saved(milestone_id, lead_id, is_new=True)

@@ -1,0 +1,105 @@
+"""What every data-entry write shares: the result it returns, who may write, and the rules on
+moments (India time, nothing in the future but scheduled items, nothing before the lead).
+
+The functions here run inside the caller's transaction; the write modules (``lead_writes``,
+``activity``, ``bookings``, ``ledger``) each own one transaction per call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from data.filters import IST
+from data.validation import ValidationError, require
+
+# How far ahead a "done" moment may be: a phone's clock, or a visit logged just after midnight.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+MISSING_KEY = "Missing form key; reload the page."
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a write saved: the row's id, the lead it belongs to, and whether this call wrote it
+    (False: an earlier submission of the same form already had)."""
+
+    row_id: int
+    lead_id: int
+    is_new: bool
+
+
+def now() -> dt.datetime:
+    """The current moment in India time."""
+    return dt.datetime.now(IST)
+
+
+def in_india(moment: dt.datetime | None) -> dt.datetime | None:
+    """A moment as an aware datetime; a naive one is read as India time (what the forms show)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=IST)
+
+
+def check_moment(
+    moment: dt.datetime | None, field: str, errors: dict[str, str], *, may_be_future: bool = False
+) -> dt.datetime | None:
+    """The moment, or an error for the field when it is missing or too far in the future."""
+    moment = in_india(moment)
+    if moment is None:
+        errors[field] = "Give the date and time."
+    elif not may_be_future and moment > now() + FUTURE_TOLERANCE:
+        errors[field] = "This cannot be more than a day in the future."
+    return moment
+
+
+def check_follow_up(moment: dt.datetime | None, errors: dict[str, str], field: str = "next_follow_up_at"):
+    """An optional follow-up moment; it may not lie in the past."""
+    moment = in_india(moment)
+    if moment is not None and moment < now() - dt.timedelta(minutes=5):
+        errors[field] = "The next follow-up cannot be in the past."
+    return moment
+
+
+def check_key(idempotency_key: str | None, errors: dict[str, str]) -> None:
+    if not idempotency_key:
+        errors["idempotency_key"] = MISSING_KEY
+
+
+def check_actor(conn: sa.Connection, user_id: int, roles: tuple[str, ...], what: str) -> str:
+    """The acting user's role; refuse when the user is inactive or the role may not do this."""
+    role = conn.execute(
+        sa.text("select role from app_users where user_id = :user_id and is_active and deleted_at is null"),
+        {"user_id": user_id},
+    ).scalar()
+    if role not in roles:
+        raise ValidationError({"user": f"Your role cannot {what}."})
+    return role
+
+
+def visible_lead(conn: sa.Connection, lead_id: int | None):
+    """The live lead the transaction's scope may see (a rep: only their own), or a lead_id error."""
+    lead = None
+    if lead_id is not None:
+        lead = conn.execute(
+            sa.text(
+                "select lead_id, name, phone, email, project_id, generated_at, status, owner_user_id "
+                "from leads where lead_id = :lead_id and deleted_at is null"
+            ),
+            {"lead_id": lead_id},
+        ).one_or_none()
+    require({} if lead else {"lead_id": "Choose one of your leads."})
+    return lead
+
+
+def not_before_lead(lead, moment: dt.datetime | None, field: str) -> None:
+    """Nothing happens to a lead before it was generated."""
+    if moment is not None and moment < lead.generated_at:
+        generated = lead.generated_at.astimezone(IST).strftime("%d %b %Y %H:%M")
+        raise ValidationError({field: f"This is before the lead was generated ({generated})."})
+
+
+def constraint_name(error: sa.exc.IntegrityError) -> str | None:
+    """Which constraint a failed insert or update broke."""
+    return getattr(getattr(error.orig, "diag", None), "constraint_name", None)
