@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from babel.numbers import format_currency
 
 from data import audit, db, reports
 from data.activity import insert_milestone
@@ -388,6 +389,10 @@ def _lock_live_booking(conn, booking_id: int | None, cancellation_date: dt.date)
     return booking
 
 
+def _rupees(amount: Decimal) -> str:
+    return format_currency(amount, "INR", locale="en_IN")
+
+
 def _check_money(booking, paid: Decimal, charge: Decimal, refund: Decimal) -> None:
     errors: dict[str, str] = {}
     if charge > booking.agreement_value:
@@ -395,8 +400,8 @@ def _check_money(booking, paid: Decimal, charge: Decimal, refund: Decimal) -> No
     refundable = max(paid - charge, Decimal(0))
     if refund > refundable:
         errors["refund_amount"] = (
-            f"The refund cannot exceed what the customer paid (₹{paid:,.2f}) less the charge "
-            f"(₹{charge:,.2f}): at most ₹{refundable:,.2f}."
+            f"The refund cannot exceed what the customer paid ({_rupees(paid)}) less the charge "
+            f"({_rupees(charge)}): at most {_rupees(refundable)}."
         )
     require(errors)
 
