@@ -200,7 +200,7 @@ def log_site_visit(
         if milestone_id is None:  # the same form, submitted a moment ago in another request
             return _replayed_milestone(conn, idempotency_key)
     reports.clear_report_caches()
-    return Saved(milestone_id, lead.lead_id, is_new=True)
+    return Saved(milestone_id, lead.lead_id, is_new=True, what=milestone_type)
 
 
 def _milestone_rules(conn, lead, milestone_type: str, occurred_at: dt.datetime) -> None:

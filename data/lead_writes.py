@@ -28,8 +28,8 @@ _MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberTy
 
 
 class DuplicateLead(ValidationError):
-    """The phone already belongs to a live lead; ``existing`` is that lead (id, name, phone,
-    status, owner_name)."""
+    """The phone already belongs to a live lead; ``existing`` is that lead (lead_id, name, phone,
+    status, owner_user_id, owner_name)."""
 
     def __init__(self, existing) -> None:
         owner = existing.owner_name or "nobody"
@@ -64,7 +64,8 @@ def _lead_with_phone(conn: sa.Connection, phone: str):
     return conn.execute(
         sa.text(
             """
-            select leads.lead_id, leads.name, leads.phone, leads.status, app_users.display_name as owner_name
+            select leads.lead_id, leads.name, leads.phone, leads.status, leads.owner_user_id,
+                app_users.display_name as owner_name
             from leads
             left join app_users
                 on app_users.tenant_id = leads.tenant_id and app_users.user_id = leads.owner_user_id

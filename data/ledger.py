@@ -23,6 +23,7 @@ from data.validation import ValidationError, require
 
 SIDES = {"demand": "debit", "debit_note": "debit", "receipt": "credit", "credit_note": "credit"}
 PAYMENT_MODES = ("cheque", "neft", "rtgs", "upi", "cash")
+PAYMENT_MODE_LABELS = {"cheque": "Cheque", "neft": "NEFT", "rtgs": "RTGS", "upi": "UPI", "cash": "Cash"}
 
 
 @dataclass(frozen=True)

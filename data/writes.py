@@ -22,12 +22,14 @@ MISSING_KEY = "Missing form key; reload the page."
 
 @dataclass(frozen=True)
 class Saved:
-    """What a write saved: the row's id, the lead it belongs to, and whether this call wrote it
-    (False: an earlier submission of the same form already had)."""
+    """What a write saved: the row's id, the lead it belongs to, whether this call wrote it
+    (False: an earlier submission of the same form already had) and, where the write decides
+    it, what it recorded (e.g. ``revisit``)."""
 
     row_id: int
     lead_id: int
     is_new: bool
+    what: str | None = None
 
 
 def now() -> dt.datetime:

@@ -1,24 +1,15 @@
-"""Lead timeline: find a lead by name or phone and see everything that happened to it."""
+"""Lead timeline: find a lead by name or phone (or open ?lead=<id>) and see everything that happened to it."""
 
 import streamlit as st
 
 from data import reports
-from ui import charts, format, session, tables
+from ui import charts, format, lead_picker, session, tables
 
 st.title("Lead timeline")
 scope = session.current_scope()
-query = st.text_input("Find a lead by name or phone", key="lead-search", placeholder="e.g. Sharma or 98765 43210")
-found = reports.search_leads(scope, query)
-if query and found.empty:
-    st.info("No lead matches. Try part of the name, or the last digits of the phone.")
-if found.empty:
+lead_id = lead_picker.pick_lead(scope, choose_first=True)
+if lead_id is None:
     st.stop()
-
-labels = {
-    int(row.lead_id): f"{row.name} · {row.phone} · {row.project_name or 'no project'} · {row.status}"
-    for row in found.itertuples()
-}
-lead_id = st.selectbox("Lead", list(labels), format_func=labels.get, key="lead-pick")
 timeline = reports.lead_timeline(scope, lead_id)
 lead = timeline.lead.iloc[0]
 

@@ -12,9 +12,11 @@ from data.db import REPO_ROOT
 from tests.test_pages import JAN_FEB, signed_in
 from tests.world import World, add_people, build_world
 
+REP_ENTRY = {"follow_ups", "new_lead", "log_visit", "log_call", "log_milestone"}
+DATA_ENTRY = REP_ENTRY | {"book_unit", "cancel_booking", "ledger_entry"}
 EXPECTED_PAGES = {
-    "ravi": {"leads", "timeline", "funnel"},
-    "mona": {"overview", "funnel", "sources", "campaigns", "bookings", "leads", "timeline", "ledger"},
+    "ravi": {"leads", "timeline", "funnel"} | REP_ENTRY,
+    "mona": {"overview", "funnel", "sources", "campaigns", "bookings", "leads", "timeline", "ledger"} | DATA_ENTRY,
     "lena": {"overview", "funnel", "sources", "campaigns", "bookings", "ledger", "timeline", "snapshots"},
     "boss": {
         "overview",
@@ -31,7 +33,8 @@ EXPECTED_PAGES = {
         "admin_sources",
         "admin_campaigns",
         "admin_inventory",
-    },
+    }
+    | DATA_ENTRY,
 }
 
 
@@ -67,7 +70,16 @@ def test_each_role_sees_exactly_its_pages(world: World, username: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("username", "page"), [("ravi", "admin_users"), ("ravi", "overview"), ("lena", "leads"), ("mona", "admin_audit")]
+    ("username", "page"),
+    [
+        ("ravi", "admin_users"),
+        ("ravi", "overview"),
+        ("ravi", "book_unit"),
+        ("ravi", "ledger_entry"),
+        ("lena", "leads"),
+        ("lena", "log_visit"),
+        ("mona", "admin_audit"),
+    ],
 )
 def test_a_page_outside_the_role_cannot_be_reached(world: World, username: str, page: str) -> None:
     app = signed_in(username)
@@ -77,6 +89,8 @@ def test_a_page_outside_the_role_cannot_be_reached(world: World, username: str, 
 
 def test_a_reps_lead_list_and_funnel_hold_only_their_leads(world: World) -> None:
     app = signed_in("ravi")
+    assert app.title[0].value == "My follow-ups"  # a rep's first page
+    app.switch_page("pages/leads.py").run()
     assert app.title[0].value == "My leads"
     app.date_input(key="period").set_value(JAN_FEB).run()
     names = set(app.dataframe[0].value["Name"])

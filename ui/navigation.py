@@ -20,15 +20,31 @@ SOURCES_SETUP = ("pages/admin_sources.py", "Lead sources", ":material/alt_route:
 CAMPAIGNS_SETUP = ("pages/admin_campaigns.py", "Campaigns setup", ":material/edit_note:")
 INVENTORY_SETUP = ("pages/admin_inventory.py", "Inventory setup", ":material/domain_add:")
 
+MY_FOLLOW_UPS = ("pages/follow_ups.py", "My follow-ups", ":material/notifications_active:")
+FOLLOW_UPS = ("pages/follow_ups.py", "Follow-ups", ":material/notifications_active:")
+NEW_LEAD = ("pages/new_lead.py", "New lead", ":material/person_add:")
+LOG_VISIT = ("pages/log_visit.py", "Log site visit", ":material/directions_walk:")
+LOG_CALL = ("pages/log_call.py", "Log call or message", ":material/call:")
+LOG_MILESTONE = ("pages/log_milestone.py", "Log milestone", ":material/flag:")
+BOOK_UNIT = ("pages/book_unit.py", "Book a unit", ":material/key:")
+CANCEL_BOOKING = ("pages/cancel_booking.py", "Cancel a booking", ":material/event_busy:")
+LEDGER_ENTRY = ("pages/ledger_entry.py", "Ledger entries", ":material/receipt_long:")
+
 ANALYSIS = [OVERVIEW, FUNNEL, SOURCES, CAMPAIGNS, BOOKINGS]
+# Managers enter data on behalf of their reps, and book, cancel and keep the accounts.
+DATA_ENTRY = [FOLLOW_UPS, NEW_LEAD, LOG_VISIT, LOG_CALL, LOG_MILESTONE, BOOK_UNIT, CANCEL_BOOKING, LEDGER_ENTRY]
 
 MENUS = {
-    "rep": {"My work": [MY_LEADS, TIMELINE], "Analysis": [FUNNEL]},
-    "manager": {"Analysis": ANALYSIS, "Customers and leads": [LEADS, TIMELINE, LEDGER]},
+    "rep": {
+        "My work": [MY_FOLLOW_UPS, LOG_VISIT, LOG_CALL, NEW_LEAD, LOG_MILESTONE, MY_LEADS, TIMELINE],
+        "Analysis": [FUNNEL],
+    },
+    "manager": {"Analysis": ANALYSIS, "Customers and leads": [LEADS, TIMELINE, LEDGER], "Data entry": DATA_ENTRY},
     "leadership": {"Analysis": ANALYSIS, "Customers and leads": [LEDGER, TIMELINE], "Exports": [SNAPSHOTS]},
     "admin": {
         "Analysis": ANALYSIS,
         "Customers and leads": [LEADS, TIMELINE, LEDGER],
+        "Data entry": DATA_ENTRY,
         "Exports": [SNAPSHOTS],
         "Admin": [USERS, SOURCES_SETUP, CAMPAIGNS_SETUP, INVENTORY_SETUP, AUDIT],
     },

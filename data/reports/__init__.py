@@ -9,6 +9,8 @@ summing counts, never by averaging rates. Reads are cached per tenant and filter
 from data.reports.audit_log import audit_entries
 from data.reports.bookings import BookingsInventory, bookings_and_inventory
 from data.reports.campaigns import campaign_performance
+from data.reports.follow_ups import BUCKETS as FOLLOW_UP_BUCKETS
+from data.reports.follow_ups import follow_ups
 from data.reports.funnel import STAGES, Funnel, funnel
 from data.reports.lead_list import LIST_LIMIT as LEAD_LIST_LIMIT
 from data.reports.lead_list import lead_list
@@ -17,15 +19,19 @@ from data.reports.ledger import account_statement, ledger_summary
 from data.reports.options import FilterOptions, filter_options
 from data.reports.overview import KPI_ORDER, Overview, overview
 from data.reports.sources import source_performance
+from data.reports.units import available_units, lead_bookings
 
 CACHED_READS = (
     account_statement,
+    available_units,
     bookings_and_inventory,
     campaign_performance,
     filter_options,
+    follow_ups,
     funnel,
     lead_timeline,
     ledger_summary,
+    lead_bookings,
     overview,
     search_leads,
     source_performance,
@@ -39,6 +45,7 @@ def clear_report_caches() -> None:
 
 
 __all__ = [
+    "FOLLOW_UP_BUCKETS",
     "KPI_ORDER",
     "LEAD_LIST_LIMIT",
     "STAGES",
@@ -49,11 +56,14 @@ __all__ = [
     "Overview",
     "account_statement",
     "audit_entries",
+    "available_units",
     "bookings_and_inventory",
     "campaign_performance",
     "clear_report_caches",
     "filter_options",
+    "follow_ups",
     "funnel",
+    "lead_bookings",
     "lead_list",
     "lead_timeline",
     "ledger_summary",

@@ -101,7 +101,7 @@ def account_statement(scope: Scope | int, booking_id: int) -> pd.DataFrame:
 
     Columns: ledger_entry_id, entry_date, description (a reversal names the entry it
     reverses), due_date, payment_mode, reference, notes, debit_amount, credit_amount,
-    running_balance.
+    running_balance, entry_type, is_reversed (a later entry reverses this one).
     """
     entries = read_frame(scope, _STATEMENT, {"booking_id": booking_id})
     if entries.empty:
@@ -119,5 +119,7 @@ def account_statement(scope: Scope | int, booking_id: int) -> pd.DataFrame:
             "debit_amount",
             "credit_amount",
             "running_balance",
+            "entry_type",
+            "is_reversed",
         ]
     ]

@@ -13,8 +13,8 @@ from data.reports._query import CACHE_TTL_SECONDS, read_frame
 
 @dataclass(frozen=True)
 class FilterOptions:
-    """``projects``: project_id, name. ``sources``: source, subsource. ``campaigns``:
-    campaign_id, name, source, subsource. ``owners``: user_id, display_name (reps and managers
+    """``projects``: project_id, name. ``sources``: lead_source_id, source, subsource. ``campaigns``:
+    campaign_id, name, lead_source_id, source, subsource. ``owners``: user_id, display_name (reps and managers
     who own leads)."""
 
     projects: pd.DataFrame
@@ -30,12 +30,14 @@ def filter_options(scope: Scope | int) -> FilterOptions:
         projects=read_frame(scope, "select project_id, name from projects where deleted_at is null order by name"),
         sources=read_frame(
             scope,
-            "select source, subsource from lead_sources where deleted_at is null order by source, subsource",
+            "select lead_source_id, source, subsource from lead_sources where deleted_at is null "
+            "order by source, subsource",
         ),
         campaigns=read_frame(
             scope,
             """
-            select campaigns.campaign_id, campaigns.name, lead_sources.source, lead_sources.subsource
+            select campaigns.campaign_id, campaigns.name, campaigns.lead_source_id, lead_sources.source,
+                lead_sources.subsource
             from campaigns
             inner join lead_sources
                 on lead_sources.tenant_id = campaigns.tenant_id
