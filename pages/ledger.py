@@ -60,18 +60,7 @@ if booking_id is not None:
     statement = reports.account_statement(scope, booking_id)
     tables.show_table(
         statement,
-        {
-            "ledger_entry_id": ("Entry", "count"),
-            "entry_date": ("Date", "date"),
-            "description": ("Entry type", "text"),
-            "notes": ("Particulars", "text"),
-            "due_date": ("Due", "date"),
-            "payment_mode": ("Mode", "text"),
-            "reference": ("Reference", "text"),
-            "debit_amount": ("Debit", "inr_paise"),
-            "credit_amount": ("Credit", "inr_paise"),
-            "running_balance": ("Balance", "inr_paise"),
-        },
+        tables.STATEMENT_COLUMNS,
         f"statement-{booking_id}",
         key="statement",
     )

@@ -7,6 +7,7 @@ a fresh machine. Screenshots go to test-artifacts/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import socket
@@ -122,12 +123,32 @@ PAGES = {
     "admin_sources": "Lead sources",
     "admin_campaigns": "Campaigns setup",
     "admin_inventory": "Inventory setup",
+    "follow_ups": "Follow-ups",
+    "new_lead": "New lead",
+    "log_visit": "Log site visit",
+    "log_call": "Log call or message",
+    "log_milestone": "Log milestone",
+    "book_unit": "Book a unit",
+    "cancel_booking": "Cancel a booking",
+    "ledger_entry": "Ledger entries",
+}
+DATA_ENTRY = {
+    "Follow-ups",
+    "New lead",
+    "Log site visit",
+    "Log call or message",
+    "Log milestone",
+    "Book a unit",
+    "Cancel a booking",
+    "Ledger entries",
 }
 
 
 DEMO_MENUS = {
-    "rep": {"My leads", "Lead timeline", "Funnel"},
-    "manager": {
+    "rep": {"My follow-ups", "Log site visit", "Log call or message", "New lead", "Log milestone", "My leads"}
+    | {"Lead timeline", "Funnel"},
+    "manager": DATA_ENTRY
+    | {
         "Overview",
         "Funnel",
         "Sources",
@@ -147,7 +168,8 @@ DEMO_MENUS = {
         "Lead timeline",
         "Snapshots",
     },
-    "admin": {
+    "admin": DATA_ENTRY
+    | {
         "Overview",
         "Funnel",
         "Sources",
@@ -185,9 +207,9 @@ def session_cookies(context) -> list[dict]:
     return [cookie for cookie in context.cookies() if cookie["name"] == "leadline_session"]
 
 
-def new_session(browser, app_url: str, role: str | None = None, path: str = "", cookies=None):
+def new_session(browser, app_url: str, role: str | None = None, path: str = "", cookies=None, viewport=None):
     """A fresh browser context at a path, signed in as the role (unless None) or with saved cookies."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=viewport or {"width": 1400, "height": 1000}, accept_downloads=True)
     if cookies:
         context.add_cookies(cookies)
     tab = context.new_page()
@@ -318,3 +340,47 @@ def test_a_cookie_alone_signs_a_returning_browser_in(browser, app_url: str) -> N
     returning, tab = new_session(browser, app_url, path="sources", cookies=saved)
     tab.get_by_role("heading", name="Sources", exact=True).wait_for(timeout=60_000)
     returning.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def fits_the_width(tab) -> bool:
+    return tab.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_rep_on_a_phone_logs_a_site_visit_and_sees_it_on_the_timeline(browser, app_url: str, tmp_path: Path) -> None:
+    context, tab = new_session(browser, app_url, "rep", path="log_visit", viewport=PHONE)
+    tab.get_by_role("heading", name="Log site visit").first.wait_for(timeout=60_000)
+    # A rep's search finds only their own leads; any will do.
+    tab.get_by_label("Find a lead by name or phone").fill("a")
+    tab.keyboard.press("Enter")
+    picker = tab.locator(".st-key-visit-pick")
+    picker.wait_for(timeout=30_000)
+    picker.click()
+    tab.get_by_role("option").first.click()
+    lead_name = picker.inner_text().split("·")[0].split("\n")[-1].strip()
+    assert lead_name
+
+    tab.locator(".st-key-visit-outcome").get_by_text("Positive").click()
+    tab.get_by_label("Why").fill("Liked the balcony view")
+    tab.get_by_label("Location (optional)").fill("18.5204, 73.8567")
+    tab.get_by_label("Notes").fill("Logged from a phone")
+    assert fits_the_width(tab), "the site-visit form scrolls sideways at 390 px"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / "log-visit-phone.png"), full_page=True)
+    tab.get_by_role("button", name="Save visit").click()
+    tab.get_by_text("Saved: ").first.wait_for(timeout=30_000)
+
+    tab.get_by_role("link", name="Open the lead's timeline").click()
+    tab.get_by_role("heading", name=lead_name).first.wait_for(timeout=60_000)
+    assert fits_the_width(tab)
+    with tab.expect_download(timeout=30_000) as download:
+        tab.locator(".st-key-download-milestones").get_by_role("button").click()
+    target = tmp_path / "milestones.csv"
+    download.value.save_as(target)
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    logged = [row for row in rows if row["Notes"] == "Logged from a phone"]
+    assert [(row["Milestone"] in ("site_visit", "revisit"), row["Outcome"]) for row in logged] == [(True, "positive")]
+    context.close()

@@ -180,7 +180,7 @@ def test_accounts_record_a_receipt_and_reverse_it(world: World) -> None:
     assert app.success[0].value == "Saved: receipt of ₹1,00,000."
     statement = app.dataframe[0].value
     assert statement["Credit"].tolist()[-1] == "₹1,00,000.00"
-    receipt_id = int(statement["Entry"].tolist()[-1])
+    receipt_id = int(statement["Entry"].tolist()[-1].removeprefix("#"))
 
     reverse = app.selectbox(key="reversal-entry")
     reverse.set_value(receipt_id)

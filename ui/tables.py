@@ -18,6 +18,8 @@ from ui import format as fmt
 FORMATTERS: dict[str, Callable] = {
     "text": lambda value: "" if pd.isna(value) else str(value),
     "count": fmt.count,
+    # Entry and record numbers: never grouped, marked as numbers ("#1747", as reversals name them).
+    "id": lambda value: "" if pd.isna(value) else f"#{int(value)}",
     "inr": fmt.inr,
     "inr_paise": lambda value: fmt.inr(value, paise=True),
     "percent": fmt.percent,
@@ -40,6 +42,21 @@ def formatted(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.Da
     for name, (label, kind) in columns.items():
         shown[label] = frame[name].map(FORMATTERS[kind])
     return shown
+
+
+# A customer's statement of account, as the ledger screens show it.
+STATEMENT_COLUMNS = {
+    "ledger_entry_id": ("Entry", "id"),
+    "entry_date": ("Date", "date"),
+    "description": ("Entry type", "text"),
+    "notes": ("Particulars", "text"),
+    "due_date": ("Due", "date"),
+    "payment_mode": ("Mode", "text"),
+    "reference": ("Reference", "text"),
+    "debit_amount": ("Debit", "inr_paise"),
+    "credit_amount": ("Credit", "inr_paise"),
+    "running_balance": ("Balance", "inr_paise"),
+}
 
 
 def show_table(
