@@ -6,6 +6,7 @@ import streamlit as st
 
 from data import db, setup
 from data.auth import User
+from ui import sign_in
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -29,8 +30,8 @@ def resolve_tenant() -> int:
 
 
 def current_tenant_id() -> int:
-    """The tenant this session works in (set by the router)."""
-    return st.session_state["tenant_id"]
+    """The tenant the signed-in user works in."""
+    return current_user().tenant_id
 
 
 def current_tenant_slug() -> str:
@@ -40,7 +41,21 @@ def current_tenant_slug() -> str:
 
 def current_user() -> User:
     """The signed-in user (set by the router before any page runs)."""
+    if "user" not in st.session_state:
+        _hand_over_to_router()
     return st.session_state["user"]
+
+
+def _hand_over_to_router() -> None:
+    """A page is running without the router, so nobody has signed in.
+
+    Streamlit does this on a fresh server: until dashboard.py has called ``st.navigation`` once,
+    it treats ``pages/`` as an old-style page folder and runs a page named in the URL by itself
+    (seen after every restart, when open tabs reconnect). Remember the page and run the router,
+    which signs the person in and then opens it.
+    """
+    sign_in.remember_requested_page()
+    st.switch_page("dashboard.py")
 
 
 def current_scope() -> db.Scope:

@@ -34,7 +34,7 @@ def authenticator(tenant_id: int) -> stauth.Authenticate:
     return stauth.Authenticate(auth.credentials(tenant_id), COOKIE_NAME, key, COOKIE_DAYS, login_sleep_time=0)
 
 
-def _remember_requested_page() -> None:
+def remember_requested_page() -> None:
     """Keep the page the browser asked for, to open it once the person has signed in."""
     if "requested_path" in st.session_state:
         return
@@ -66,7 +66,7 @@ def _end_session(authenticator: stauth.Authenticate, notice: str | None) -> None
 
 def signed_in_user(authenticator: stauth.Authenticate, tenant_id: int) -> User | None:
     """The user of a valid session (from this browser session or its cookie), else None."""
-    _remember_requested_page()
+    remember_requested_page()
     try:
         authenticator.login(location="unrendered")
     except LoginError:  # a cookie for a user who is no longer active
