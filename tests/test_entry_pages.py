@@ -166,6 +166,12 @@ def test_a_manager_books_and_cancels_a_unit_through_the_forms(world: World) -> N
     )
     assert count(world, "select balance from v_customer_ledger_summary where booking_id = :id", id=booking_id) == 0
 
+    app.switch_page("pages/timeline.py").run()
+    find_lead(app, "lead", "Chitra")
+    assert app.dataframe[0].value["Milestone"].tolist()[-2:] == ["booking", "cancellation"]
+    app.switch_page("pages/bookings.py").run()
+    assert not app.exception
+
 
 def test_accounts_record_a_receipt_and_reverse_it(world: World) -> None:
     app = on_page("mona", "ledger_entry")
