@@ -1,12 +1,9 @@
 """Log call or message: a call, email, SMS, WhatsApp or meeting with a lead. The first completed
 one also marks the lead as contacted."""
 
-import datetime as dt
-
 import streamlit as st
 
 from data import activity
-from data.filters import IST
 from data.validation import ValidationError
 from ui import format as fmt
 from ui import forms, lead_picker, session
@@ -21,7 +18,6 @@ st.title("Log call or message")
 forms.show_flash()
 scope, user = session.current_scope(), session.current_user()
 lead_id = lead_picker.pick_lead(scope, "call")
-now = dt.datetime.now(IST)
 
 with st.form(forms.entry_form_key("call")):
     errors = forms.ErrorSlots()
@@ -40,9 +36,7 @@ with st.form(forms.entry_form_key("call")):
         key="call-status",
     )
     errors.under("direction", "status")
-    day_column, time_column = st.columns(2)
-    day = day_column.date_input("Date", value=now.date(), format="DD/MM/YYYY", key="call-date")
-    moment = time_column.time_input("Time", value=now.time().replace(second=0, microsecond=0), key="call-time")
+    occurred_at = forms.moment_input("call")
     errors.under("occurred_at", "lead_id")
     duration_column, response_column = st.columns(2)
     duration = duration_column.number_input("Duration (seconds)", min_value=0, value=None, step=30, key="call-duration")
@@ -51,7 +45,7 @@ with st.form(forms.entry_form_key("call")):
     )
     errors.under("duration_seconds", "response_minutes")
     notes = st.text_area("Notes", height=80, key="call-notes")
-    follow_up = st.date_input("Next follow-up", value=None, format="DD/MM/YYYY", key="call-follow-up")
+    next_follow_up_at = forms.follow_up_input("call")
     errors.under("next_follow_up_at")
     submitted = st.form_submit_button("Save", type="primary", width="stretch")
 
@@ -65,11 +59,11 @@ if submitted:
             channel=channel,
             direction=direction,
             status=status,
-            occurred_at=dt.datetime.combine(day, moment, IST) if day and moment else None,
+            occurred_at=occurred_at,
             duration_seconds=None if duration is None else int(duration),
             response_minutes=None if response is None else int(response),
             notes=notes,
-            next_follow_up_at=forms.follow_up_moment(follow_up),
+            next_follow_up_at=next_follow_up_at,
             idempotency_key=forms.entry_form_key("call"),
         )
     except ValidationError as error:
@@ -77,7 +71,7 @@ if submitted:
     else:
         forms.saved(
             "call",
-            f"Saved: {LABELS[engagement_type].lower()} on {fmt.date(day)}.",
+            f"Saved: {LABELS[engagement_type].lower()} on {fmt.date(occurred_at)}.",
             lead_id=saved.lead_id,
             fields=FIELDS,
         )

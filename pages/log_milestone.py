@@ -1,12 +1,9 @@
 """Log milestone: any step of a lead's journey but a booking or cancellation (the booking forms
 record those), under the timeline's rules."""
 
-import datetime as dt
-
 import streamlit as st
 
 from data import activity
-from data.filters import IST
 from data.validation import ValidationError
 from ui import format as fmt
 from ui import forms, lead_picker, session
@@ -21,7 +18,6 @@ st.title("Log milestone")
 forms.show_flash()
 scope, user = session.current_scope(), session.current_user()
 lead_id = lead_picker.pick_lead(scope, "milestone")
-now = dt.datetime.now(IST)
 
 with st.form(forms.entry_form_key("milestone")):
     errors = forms.ErrorSlots()
@@ -34,9 +30,7 @@ with st.form(forms.entry_form_key("milestone")):
         "Only a scheduled visit may be dated ahead.",
     )
     errors.under("milestone_type")
-    day_column, time_column = st.columns(2)
-    day = day_column.date_input("Date", value=now.date(), format="DD/MM/YYYY", key="milestone-date")
-    moment = time_column.time_input("Time", value=now.time().replace(second=0, microsecond=0), key="milestone-time")
+    occurred_at = forms.moment_input("milestone")
     errors.under("occurred_at", "lead_id")
     outcome = st.radio(
         "Outcome (optional)",
@@ -48,7 +42,7 @@ with st.form(forms.entry_form_key("milestone")):
     )
     errors.under("outcome")
     notes = st.text_area("Notes", height=80, key="milestone-notes")
-    follow_up = st.date_input("Next follow-up", value=None, format="DD/MM/YYYY", key="milestone-follow-up")
+    next_follow_up_at = forms.follow_up_input("milestone")
     errors.under("next_follow_up_at")
     submitted = st.form_submit_button("Save milestone", type="primary", width="stretch")
 
@@ -59,14 +53,14 @@ if submitted:
             user.user_id,
             lead_id=lead_id,
             milestone_type=milestone_type,
-            occurred_at=dt.datetime.combine(day, moment, IST) if day and moment else None,
+            occurred_at=occurred_at,
             outcome=outcome,
             notes=notes,
-            next_follow_up_at=forms.follow_up_moment(follow_up),
+            next_follow_up_at=next_follow_up_at,
             idempotency_key=forms.entry_form_key("milestone"),
         )
     except ValidationError as error:
         errors.show(error)
     else:
         what = milestone_type.replace("_", " ")
-        forms.saved("milestone", f"Saved: {what} on {fmt.date(day)}.", lead_id=saved.lead_id, fields=FIELDS)
+        forms.saved("milestone", f"Saved: {what} on {fmt.date(occurred_at)}.", lead_id=saved.lead_id, fields=FIELDS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from data import bookings, db, lead_writes, ledger
 from data.filters import today_in_india
 from data.validation import ValidationError
 from data.writes import now
+from tests.checks import assert_refused, form_key, row_counts
 from tests.world import World, add_people, build_world
 
 TABLES = ("customers", "bookings", "account_ledger", "lead_milestones", "audit_log")
@@ -30,25 +30,15 @@ def world() -> World:
     return world
 
 
-def key() -> str:
-    return uuid.uuid4().hex
-
-
 def counts(world: World) -> dict[str, object]:
+    found: dict[str, object] = row_counts(world.alpha, TABLES)
     with db.tenant_transaction(world.alpha) as conn:
-        found = {table: conn.execute(sa.text(f"select count(*) from {table}")).scalar_one() for table in TABLES}
         found["unit statuses"] = conn.execute(sa.text("select array_agg(status order by unit_id) from units")).scalar()
     return found
 
 
 def refused(world: World, write, field: str, contains: str = "") -> str:
-    before = counts(world)
-    with pytest.raises(ValidationError) as refusal:
-        write()
-    assert field in refusal.value.errors, refusal.value.errors
-    assert contains in refusal.value.errors[field]
-    assert counts(world) == before
-    return refusal.value.errors[field]
+    return assert_refused(write, field, lambda: counts(world), contains)
 
 
 def new_lead(world: World, phone: str) -> int:
@@ -61,7 +51,7 @@ def new_lead(world: World, phone: str) -> int:
         project_id=world.ids["p2"],
         owner_user_id=world.ids["rep"],
         generated_at=now() - dt.timedelta(days=40),
-        idempotency_key=key(),
+        idempotency_key=form_key(),
     ).lead_id
 
 
@@ -90,7 +80,7 @@ def booking(world: World, lead_id: int, unit_id: int, **changes):
         "plan_code": "down-payment",
         "payment_mode": "rtgs",
         "reference": "RTGS-778812",
-        "idempotency_key": key(),
+        "idempotency_key": form_key(),
     }
     values.update(changes)
     user = values.pop("user", world.ids["mona"])
@@ -178,7 +168,7 @@ def test_booking_opens_the_account_with_the_plans_demands_and_the_booking_receip
     ],
 )
 def test_bad_bookings_are_refused_and_write_nothing(world: World, changes: dict, field: str, contains: str) -> None:
-    lead_id, unit_id = new_lead(world, next(PHONES)), new_unit(world, key()[:6])
+    lead_id, unit_id = new_lead(world, next(PHONES)), new_unit(world, form_key()[:6])
     if changes.get("user") == "rep":
         changes["user"] = world.ids["rep"]
     refused(world, booking(world, lead_id, unit_id, **changes), field, contains)
@@ -229,9 +219,9 @@ def test_fifty_people_booking_one_unit_at_once_make_exactly_one_booking(world: W
 
 
 def test_the_same_booking_form_submitted_twice_books_once(world: World) -> None:
-    lead_id, unit_id, form_key = new_lead(world, "+91 98222 40001"), new_unit(world, "V-TWICE"), key()
-    first = booking(world, lead_id, unit_id, idempotency_key=form_key)()
-    second = booking(world, lead_id, unit_id, idempotency_key=form_key)()
+    lead_id, unit_id, one_key = new_lead(world, "+91 98222 40001"), new_unit(world, "V-TWICE"), form_key()
+    first = booking(world, lead_id, unit_id, idempotency_key=one_key)()
+    second = booking(world, lead_id, unit_id, idempotency_key=one_key)()
     assert (first.row_id, first.is_new, second.is_new) == (second.row_id, True, False)
     assert len(statement(world, first.row_id)) == 4
 
@@ -245,7 +235,7 @@ def cancellation(world: World, booking_id: int, **changes):
         "refund_amount": "28,00,000",
         "refund_mode": "neft",
         "refund_reference": "NEFT-REF-1",
-        "idempotency_key": key(),
+        "idempotency_key": form_key(),
     }
     values.update(changes)
     return lambda: bookings.cancel_booking(world.alpha, world.ids["mona"], **values)
@@ -260,8 +250,8 @@ def receipt(world: World, booking_id: int, amount: str, mode: str = "neft") -> i
         amount=amount,
         entry_date=TODAY - dt.timedelta(days=10),
         payment_mode=mode,
-        reference=f"{mode.upper()}-{key()[:6]}",
-        idempotency_key=key(),
+        reference=f"{mode.upper()}-{form_key()[:6]}",
+        idempotency_key=form_key(),
     ).ledger_entry_id
 
 
@@ -288,7 +278,7 @@ def test_book_pay_cancel_and_rebook_end_at_the_hand_computed_statement(world: Wo
         ledger_entry_id=bounced,
         reason="Cheque returned unpaid",
         entry_date=TODAY - dt.timedelta(days=5),
-        idempotency_key=key(),
+        idempotency_key=form_key(),
     )
     # Paid: 10 L + 20 L (the 5 L cheque bounced) = 30 L. Charge 2 L, so at most 28 L back.
     message = refused(world, cancellation(world, booking_id, refund_amount="28,00,001"), "refund_amount")
@@ -346,8 +336,8 @@ def test_cancellation_rules(world: World) -> None:
     refused(world, cancellation(world, booking_id, cancellation_charge="-5"), "cancellation_charge")
     refused(world, cancellation(world, booking_id, cancellation_charge="2,00,00,000"), "cancellation_charge")
     refused(world, cancellation(world, -1), "booking_id")
-    form_key = key()
-    first = cancellation(world, booking_id, refund_amount="8,00,000", idempotency_key=form_key)()
-    again = cancellation(world, booking_id, refund_amount="8,00,000", idempotency_key=form_key)()
+    one_key = form_key()
+    first = cancellation(world, booking_id, refund_amount="8,00,000", idempotency_key=one_key)()
+    again = cancellation(world, booking_id, refund_amount="8,00,000", idempotency_key=one_key)()
     assert (first.is_new, again.is_new, first.row_id) == (True, False, again.row_id)
     refused(world, cancellation(world, booking_id), "booking_id", "already cancelled")

@@ -5,7 +5,6 @@ message, and a refusal leaves every row count as it was."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -14,8 +13,8 @@ import sqlalchemy as sa
 from data import activity, db, lead_writes
 from data.db import Scope
 from data.filters import IST
-from data.validation import ValidationError
 from data.writes import now
+from tests.checks import assert_refused, form_key, row_counts
 from tests.world import World, add_people, build_world
 
 TABLES = ("leads", "lead_milestones", "lead_engagements", "audit_log")
@@ -28,27 +27,13 @@ def world() -> World:
     return world
 
 
-def key() -> str:
-    return uuid.uuid4().hex
-
-
 def counts(world: World) -> dict[str, int]:
-    with db.tenant_transaction(world.alpha) as conn:
-        return {
-            table: conn.execute(sa.text(f"select count(*) from {table}")).scalar_one()  # table names from TABLES
-            for table in TABLES
-        }
+    return row_counts(world.alpha, TABLES)
 
 
 def refused(world: World, write, field: str, *, contains: str = "") -> str:
     """Run a write that must be refused on ``field``; nothing may change. Returns the message."""
-    before = counts(world)
-    with pytest.raises(ValidationError) as refusal:
-        write()
-    assert field in refusal.value.errors, refusal.value.errors
-    assert contains in refusal.value.errors[field]
-    assert counts(world) == before
-    return refusal.value.errors[field]
+    return assert_refused(write, field, lambda: counts(world), contains)
 
 
 def milestones(world: World, lead_id: int) -> list[sa.Row]:
@@ -92,7 +77,7 @@ def new_lead(world: World, **changes):
         "unit_type_preference": "2BHK",
         "budget": "75,00,000",
         "generated_at": now() - dt.timedelta(days=3),
-        "idempotency_key": key(),
+        "idempotency_key": form_key(),
     }
     values.update(changes)
     user = values.pop("user", world.ids["rep"])
@@ -177,17 +162,17 @@ def test_a_known_phone_is_a_duplicate_naming_the_lead_even_for_another_rep(world
 
 
 def test_the_same_new_lead_form_submitted_twice_saves_one_lead(world: World) -> None:
-    form_key = key()
-    first = new_lead(world, phone="+91 98111 00003", idempotency_key=form_key)()
-    second = new_lead(world, phone="+91 98111 00003", idempotency_key=form_key)()
+    one_key = form_key()
+    first = new_lead(world, phone="+91 98111 00003", idempotency_key=one_key)()
+    second = new_lead(world, phone="+91 98111 00003", idempotency_key=one_key)()
     assert (first.lead_id, first.is_new, second.lead_id, second.is_new) == (first.lead_id, True, first.lead_id, False)
 
 
 def test_concurrent_submissions_of_one_new_lead_form_save_one_lead(world: World) -> None:
-    form_key = key()
+    one_key = form_key()
 
     def submit(_):
-        return new_lead(world, phone="+91 98111 00004", idempotency_key=form_key)()
+        return new_lead(world, phone="+91 98111 00004", idempotency_key=one_key)()
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(submit, range(8)))
@@ -202,7 +187,7 @@ def test_a_re_enquiry_records_reengaged_with_the_new_source_and_reopens_a_lost_l
             sa.text("update leads set status = 'lost', lost_reason = 'Budget' where lead_id = :id"), {"id": lead_id}
         )
     saved = lead_writes.log_reenquiry(
-        world.alpha, world.ids["sara"], lead_id=lead_id, lead_source_id=world.ids["s2"], idempotency_key=key()
+        world.alpha, world.ids["sara"], lead_id=lead_id, lead_source_id=world.ids["s2"], idempotency_key=form_key()
     )
     last = milestones(world, lead_id)[-1]
     assert (saved.lead_id, last.milestone_type, last.metadata["source"], last.metadata["subsource"]) == (
@@ -228,7 +213,7 @@ def visit(world: World, lead: str | int, **changes):
         "location": "18.5204, 73.8567",
         "notes": "Came with parents",
         "next_follow_up_at": now() + dt.timedelta(days=2),
-        "idempotency_key": key(),
+        "idempotency_key": form_key(),
     }
     values.update(changes)
     scope = values.pop("scope", rep_scope(world))
@@ -288,10 +273,10 @@ def test_a_manager_logs_a_visit_for_a_reps_lead(world: World) -> None:
 
 
 def test_one_visit_form_submitted_twice_is_one_milestone(world: World) -> None:
-    form_key = key()
+    one_key = form_key()
     lead_id = new_lead(world, phone="+91 98111 00008")().lead_id
-    first = visit(world, lead_id, idempotency_key=form_key)()
-    second = visit(world, lead_id, idempotency_key=form_key)()
+    first = visit(world, lead_id, idempotency_key=one_key)()
+    second = visit(world, lead_id, idempotency_key=one_key)()
     assert (first.is_new, second.is_new, first.row_id) == (True, False, second.row_id)
     assert [row.milestone_type for row in milestones(world, lead_id)] == ["lead_generated", "site_visit"]
 
@@ -304,7 +289,7 @@ def milestone(world: World, lead: str | int, milestone_type: str, **changes):
         "lead_id": world.ids[lead] if isinstance(lead, str) else lead,
         "milestone_type": milestone_type,
         "occurred_at": now() - dt.timedelta(hours=2),
-        "idempotency_key": key(),
+        "idempotency_key": form_key(),
     }
     values.update(changes)
     return lambda: activity.log_milestone(rep_scope(world), world.ids["rep"], **values)
@@ -366,7 +351,7 @@ def engagement(world: World, lead_id: int, **changes):
         "response_minutes": None,
         "notes": "Wants a Sunday visit",
         "next_follow_up_at": now() + dt.timedelta(days=1),
-        "idempotency_key": key(),
+        "idempotency_key": form_key(),
     }
     values.update(changes)
     return lambda: activity.log_engagement(rep_scope(world), world.ids["rep"], **values)

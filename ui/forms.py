@@ -63,6 +63,21 @@ def follow_up_moment(day: dt.date | None) -> dt.datetime | None:
     return moment
 
 
+def moment_input(prefix: str) -> dt.datetime | None:
+    """Date and time side by side (stacked on a phone), now by default, as one India-time moment."""
+    now = dt.datetime.now(IST)
+    day_column, time_column = st.columns(2)
+    day = day_column.date_input("Date", value=now.date(), format="DD/MM/YYYY", key=f"{prefix}-date")
+    moment = time_column.time_input("Time", value=now.time().replace(second=0, microsecond=0), key=f"{prefix}-time")
+    return dt.datetime.combine(day, moment, IST) if day and moment else None
+
+
+def follow_up_input(prefix: str) -> dt.datetime | None:
+    """The optional next follow-up day, as the moment ``follow_up_moment`` makes of it."""
+    day = st.date_input("Next follow-up", value=None, format="DD/MM/YYYY", key=f"{prefix}-follow-up")
+    return follow_up_moment(day)
+
+
 def saved(name: str, message: str, *, lead_id: int | None = None, fields: Iterable[str] = ()) -> None:
     """After a write: a new form key, cleared fields, and the message (with a timeline link) on the rerun."""
     st.session_state[f"{name}-form-key"] = f"{name}-{uuid.uuid4().hex}"
