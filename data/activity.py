@@ -25,6 +25,7 @@ from data.writes import (
     check_actor,
     check_follow_up,
     check_key,
+    check_lead_chosen,
     check_moment,
     not_before_lead,
     visible_lead,
@@ -170,6 +171,7 @@ def log_site_visit(
     latitude, longitude = parse_location(location, errors)
     next_follow_up_at = check_follow_up(next_follow_up_at, errors)
     check_key(idempotency_key, errors)
+    check_lead_chosen(lead_id, errors)
     require(errors)
 
     with db.tenant_transaction(scope) as conn:
@@ -236,6 +238,7 @@ def log_milestone(
         errors["outcome"] = "Choose positive, neutral or negative."
     next_follow_up_at = check_follow_up(next_follow_up_at, errors)
     check_key(idempotency_key, errors)
+    check_lead_chosen(lead_id, errors)
     require(errors)
 
     with db.tenant_transaction(scope) as conn:
@@ -301,6 +304,7 @@ def log_engagement(
     occurred_at = check_moment(occurred_at, "occurred_at", errors, may_be_future=status == "scheduled")
     next_follow_up_at = check_follow_up(next_follow_up_at, errors)
     check_key(idempotency_key, errors)
+    check_lead_chosen(lead_id, errors)
     require(errors)
 
     with db.tenant_transaction(scope) as conn:

@@ -23,7 +23,16 @@ from data.filters import IST, today_in_india
 from data.ledger import PAYMENT_MODES
 from data.payment_plans import PLANS
 from data.validation import ValidationError, require
-from data.writes import FUTURE_TOLERANCE, Saved, check_actor, check_key, constraint_name, now, visible_lead
+from data.writes import (
+    FUTURE_TOLERANCE,
+    Saved,
+    check_actor,
+    check_key,
+    check_lead_chosen,
+    constraint_name,
+    now,
+    visible_lead,
+)
 
 BOOKING_ROLES = ("manager", "admin")
 UNIT_TAKEN = "This unit was just booked by someone else; choose another unit."
@@ -155,6 +164,7 @@ def book_unit(
         errors["plan_code"] = "Choose a payment plan."
     _payment_errors(payment_mode, reference, errors)
     check_key(idempotency_key, errors)
+    check_lead_chosen(lead_id, errors)
     require(errors)
 
     try:

@@ -69,6 +69,12 @@ def check_key(idempotency_key: str | None, errors: dict[str, str]) -> None:
         errors["idempotency_key"] = MISSING_KEY
 
 
+def check_lead_chosen(lead_id: int | None, errors: dict[str, str]) -> None:
+    """Say at once, with the other messages, when no lead was chosen."""
+    if lead_id is None:
+        errors["lead_id"] = "Choose the lead first: search by name or phone above."
+
+
 def check_actor(conn: sa.Connection, user_id: int, roles: tuple[str, ...], what: str) -> str:
     """The acting user's role; refuse when the user is inactive or the role may not do this."""
     role = conn.execute(

@@ -41,7 +41,7 @@ labels = {
 with st.form(forms.entry_form_key("book")):
     errors = forms.ErrorSlots()
     unit_id = st.selectbox("Unit", list(labels), format_func=labels.get, index=None, key="book-unit")
-    errors.under("unit_id", "lead_id")
+    errors.under("unit_id")
     value_column, amount_column = st.columns(2)
     agreement_value = value_column.text_input("Agreement value (₹)", placeholder="e.g. 85,00,000", key="book-value")
     booking_amount = amount_column.text_input("Booking amount paid (₹)", placeholder="e.g. 8,50,000", key="book-amount")

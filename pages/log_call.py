@@ -37,7 +37,7 @@ with st.form(forms.entry_form_key("call")):
     )
     errors.under("direction", "status")
     occurred_at = forms.moment_input("call")
-    errors.under("occurred_at", "lead_id")
+    errors.under("occurred_at")
     duration_column, response_column = st.columns(2)
     duration = duration_column.number_input("Duration (seconds)", min_value=0, value=None, step=30, key="call-duration")
     response = response_column.number_input(

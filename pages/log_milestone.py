@@ -31,7 +31,7 @@ with st.form(forms.entry_form_key("milestone")):
     )
     errors.under("milestone_type")
     occurred_at = forms.moment_input("milestone")
-    errors.under("occurred_at", "lead_id")
+    errors.under("occurred_at")
     outcome = st.radio(
         "Outcome (optional)",
         activity.OUTCOMES,

@@ -22,7 +22,7 @@ with st.form(forms.entry_form_key("visit")):
     errors = forms.ErrorSlots()
     done = st.radio("The visit", ["Done", "Scheduled"], horizontal=True, key="visit-done")
     occurred_at = forms.moment_input("visit")
-    errors.under("occurred_at", "lead_id")
+    errors.under("occurred_at")
     outcome = st.radio(
         "Outcome (for a visit done)",
         activity.OUTCOMES,

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from data import activity, db, lead_writes
 from data.db import Scope
 from data.filters import IST
+from data.validation import ValidationError
 from data.writes import now
 from tests.checks import assert_refused, form_key, row_counts
 from tests.world import World, add_people, build_world
@@ -395,3 +396,11 @@ def test_bad_engagements_are_refused_beside_the_field(world: World, changes: dic
 def test_a_scheduled_engagement_may_be_in_the_future(world: World) -> None:
     saved = engagement(world, world.ids["l4"], status="scheduled", occurred_at=now() + dt.timedelta(days=3))()
     assert saved.is_new
+
+
+def test_a_visit_without_a_lead_says_so_with_the_other_messages(world: World) -> None:
+    before = counts(world)
+    with pytest.raises(ValidationError) as refusal:
+        visit(world, "l4", lead_id=None, outcome=None)()
+    assert set(refusal.value.errors) == {"lead_id", "outcome"}
+    assert counts(world) == before
