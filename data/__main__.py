@@ -12,7 +12,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from data import auth, db, demo, migrate, snapshot, tenants
+from data import auth, db, demo, imports, migrate, snapshot, tenants
 from data.filters import ReportFilters
 from data.validation import ValidationError
 
@@ -75,6 +75,28 @@ def _create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    migrate.migrate()
+    tenant_id = db.tenant_id_for(args.tenant)
+    if tenant_id is None:
+        print(f"no tenant {args.tenant!r}", file=sys.stderr)
+        return 2
+    try:
+        result = imports.import_file(tenant_id, None, args.kind, Path(args.file), dry_run=args.dry_run)
+    except imports.FileProblem as problem:
+        print(f"{args.file}: {problem} Nothing was imported.", file=sys.stderr)
+        return 2
+    print(("dry run — nothing saved. " if args.dry_run else "") + result.summary())
+    for problem in sorted(result.problems, key=lambda problem: problem.line)[:20]:
+        print(f"  line {problem.line}, {problem.column}: {problem.reason}", file=sys.stderr)
+    if len(result.problems) > 20:
+        print(f"  … and {len(result.problems) - 20} more (see --report)", file=sys.stderr)
+    if args.report:
+        Path(args.report).write_text(imports.report_csv(result), encoding="utf-8-sig")
+        print(f"report: {args.report}")
+    return result.exit_status
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per operation."""
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__.splitlines()[0])
@@ -111,6 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     admin_cmd.add_argument("--display-name", help="the person's name (default: the username)")
     admin_cmd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     admin_cmd.set_defaults(handler=_create_admin)
+
+    import_cmd = commands.add_parser(
+        "import",
+        help="import a CSV or XLSX file of one kind (exit 0: all rows, 1: some rejected, 2: file unusable)",
+        description="Kinds, in the order to import them: " + ", ".join(imports.KINDS) + ". Formats: docs/import.md.",
+    )
+    import_cmd.add_argument("kind", choices=list(imports.KINDS))
+    import_cmd.add_argument("file", help="a .csv (UTF-8) or .xlsx file with the kind's columns")
+    import_cmd.add_argument("--tenant", required=True, help="tenant slug")
+    import_cmd.add_argument("--dry-run", action="store_true", help="check and count everything, save nothing")
+    import_cmd.add_argument("--report", help="write the rejected rows (line, column, reason, cells) to this CSV")
+    import_cmd.set_defaults(handler=_import)
     return parser
 
 

@@ -1,0 +1,135 @@
+"""Reading one cell of an imported file: lenient where the meaning is certain, strict where it is not.
+
+Each parser takes the cell's text and returns the value, or raises ``BadValue`` with the reason
+the report will show. Blank cells are handled by the caller (required or not).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from data.filters import IST
+from data.lead_writes import normalise_email, normalise_phone
+
+
+class BadValue(ValueError):
+    """A cell whose meaning is not certain; the message says why."""
+
+
+_AMOUNT = re.compile(r"^(?:₹|rs\.?|inr)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(?:/-)?$", re.IGNORECASE)
+_RANGE = re.compile(r"\d\s*(?:-|–|to)\s*\d", re.IGNORECASE)
+_AREA = re.compile(r"^([0-9][0-9,]*(?:\.[0-9]+)?)\s*(sq\.?\s*f(?:ee)?t\.?|sqft|sft|square\s+feet)?$", re.IGNORECASE)
+_METRES = re.compile(r"(sq\.?\s*m|sqm|square\s+met|m2|m²)", re.IGNORECASE)
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d-%b-%Y", "%d %B %Y", "%d-%b-%y")
+TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M:%S %p")
+
+
+def amount(text: str) -> Decimal:
+    """Rupees: '1,20,00,000', '₹ 85,00,000', 'Rs. 5000/-', '2500000.50'. A range is refused."""
+    cleaned = text.strip()
+    if _RANGE.search(cleaned):
+        raise BadValue(f"'{text}' is a range, not one amount")
+    match = _AMOUNT.match(cleaned)
+    if not match:
+        raise BadValue(f"'{text}' is not an amount in rupees")
+    try:
+        value = Decimal(match.group(1).replace(",", "")).quantize(Decimal("0.01"))
+    except InvalidOperation as error:
+        raise BadValue(f"'{text}' is not an amount in rupees") from error
+    if value >= Decimal("1e12"):
+        raise BadValue(f"'{text}' is too large")
+    return value
+
+
+def area_sqft(text: str) -> Decimal:
+    """Square feet: '1200', '1,200 sq ft', '1200sqft'. Square metres and ranges are refused: the file
+    must say square feet (convert explicitly before importing)."""
+    cleaned = text.strip()
+    if _RANGE.search(cleaned):
+        raise BadValue(f"'{text}' is a range, not one area")
+    if _METRES.search(cleaned):
+        raise BadValue(f"'{text}' is in square metres; give square feet (1 sq m = 10.7639 sq ft)")
+    match = _AREA.match(cleaned)
+    if not match:
+        raise BadValue(f"'{text}' is not an area in square feet")
+    value = Decimal(match.group(1).replace(",", "")).quantize(Decimal("0.01"))
+    if value <= 0:
+        raise BadValue("the area must be above zero")
+    return value
+
+
+def integer(text: str) -> int:
+    cleaned = text.strip().replace(",", "")
+    if re.fullmatch(r"-?\d+(?:\.0+)?", cleaned):
+        return int(Decimal(cleaned))
+    raise BadValue(f"'{text}' is not a whole number")
+
+
+def decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation as error:
+        raise BadValue(f"'{text}' is not a number") from error
+
+
+def date(text: str) -> dt.date:
+    """A day in one of the usual forms: 2026-01-31, 31/01/2026, 31-01-2026, 31 Jan 2026, 31-Jan-26."""
+    cleaned = " ".join(text.strip().split())
+    # Spreadsheets export dates with a midnight time; the time adds nothing to a date.
+    cleaned = re.sub(r"[ T]00:00(:00)?$", "", cleaned)
+    for form in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(cleaned, form).date()
+        except ValueError:
+            continue
+    raise BadValue(f"'{text}' is not a date (use 2026-01-31 or 31/01/2026)")
+
+
+def moment(text: str) -> dt.datetime:
+    """A date with an optional time, in India time unless an offset is given ('2026-01-31 14:05',
+    '31/01/2026 2:05 PM', '2026-01-31T14:05:00+05:30'); a bare date is midnight."""
+    cleaned = " ".join(text.strip().split())
+    try:
+        parsed = dt.datetime.fromisoformat(cleaned)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=IST)
+    except ValueError:
+        pass
+    for day_form in DATE_FORMATS:
+        for time_form in ("", *TIME_FORMATS):
+            form = f"{day_form} {time_form}".strip()
+            try:
+                return dt.datetime.strptime(cleaned, form).replace(tzinfo=IST)
+            except ValueError:
+                continue
+    raise BadValue(f"'{text}' is not a date and time (use 2026-01-31 14:05)")
+
+
+def choice(text: str, allowed: tuple[str, ...], what: str) -> str:
+    """One of the allowed values, whatever the case, spaces or hyphens ('2 BHK' is '2BHK',
+    'No Answer' is 'no_answer')."""
+    wanted = re.sub(r"[\s_-]+", "", text.strip().lower())
+    for value in allowed:
+        if re.sub(r"[\s_-]+", "", value.lower()) == wanted:
+            return value
+    raise BadValue(f"'{text}' is not a known {what} ({', '.join(allowed)})")
+
+
+def phone(text: str) -> str:
+    normalised = normalise_phone(text)
+    if normalised is None:
+        raise BadValue(f"'{text}' is not a valid mobile number")
+    return normalised
+
+
+def email(text: str) -> str | None:
+    try:
+        return normalise_email(text)
+    except ValueError as error:
+        raise BadValue(f"'{text}' is not a valid email address") from error
+
+
+def text_value(text: str) -> str:
+    return " ".join(text.split())
