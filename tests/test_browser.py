@@ -138,6 +138,7 @@ PAGES = {
     "book_unit": "Book a unit",
     "cancel_booking": "Cancel a booking",
     "ledger_entry": "Ledger entries",
+    "import_data": "Import",
 }
 DATA_ENTRY = {
     "Follow-ups",
@@ -148,6 +149,7 @@ DATA_ENTRY = {
     "Book a unit",
     "Cancel a booking",
     "Ledger entries",
+    "Import",
 }
 
 

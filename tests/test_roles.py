@@ -13,7 +13,7 @@ from tests.test_pages import JAN_FEB, signed_in
 from tests.world import World, add_people, build_world
 
 REP_ENTRY = {"follow_ups", "new_lead", "log_visit", "log_call", "log_milestone"}
-DATA_ENTRY = REP_ENTRY | {"book_unit", "cancel_booking", "ledger_entry"}
+DATA_ENTRY = REP_ENTRY | {"book_unit", "cancel_booking", "ledger_entry", "import_data"}
 EXPECTED_PAGES = {
     "ravi": {"leads", "timeline", "funnel"} | REP_ENTRY,
     "mona": {"overview", "funnel", "sources", "campaigns", "bookings", "leads", "timeline", "ledger"} | DATA_ENTRY,

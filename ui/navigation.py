@@ -29,10 +29,21 @@ LOG_MILESTONE = ("pages/log_milestone.py", "Log milestone", ":material/flag:")
 BOOK_UNIT = ("pages/book_unit.py", "Book a unit", ":material/key:")
 CANCEL_BOOKING = ("pages/cancel_booking.py", "Cancel a booking", ":material/event_busy:")
 LEDGER_ENTRY = ("pages/ledger_entry.py", "Ledger entries", ":material/receipt_long:")
+IMPORT = ("pages/import_data.py", "Import", ":material/upload_file:")
 
 ANALYSIS = [OVERVIEW, FUNNEL, SOURCES, CAMPAIGNS, BOOKINGS]
 # Managers enter data on behalf of their reps, and book, cancel and keep the accounts.
-DATA_ENTRY = [FOLLOW_UPS, NEW_LEAD, LOG_VISIT, LOG_CALL, LOG_MILESTONE, BOOK_UNIT, CANCEL_BOOKING, LEDGER_ENTRY]
+DATA_ENTRY = [
+    FOLLOW_UPS,
+    NEW_LEAD,
+    LOG_VISIT,
+    LOG_CALL,
+    LOG_MILESTONE,
+    BOOK_UNIT,
+    CANCEL_BOOKING,
+    LEDGER_ENTRY,
+    IMPORT,
+]
 
 MENUS = {
     "rep": {

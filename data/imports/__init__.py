@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from pathlib import Path
+
+import pandas as pd
 
 from data import audit, db, reports
 from data.export import neutralise
@@ -26,7 +29,18 @@ from data.imports.spec import Kind
 
 BATCH_SIZE = 2000
 
-__all__ = ["KINDS", "FileProblem", "ImportResult", "Problem", "import_file", "report_csv", "resolve_columns"]
+__all__ = [
+    "KINDS",
+    "FileProblem",
+    "ImportResult",
+    "Problem",
+    "file_headers",
+    "header_name",
+    "import_file",
+    "preview",
+    "report_csv",
+    "resolve_columns",
+]
 
 
 class _DryRun(Exception):
@@ -75,6 +89,25 @@ def parse_row(kind: Kind, line: int, cells: list[str], positions: dict[str, int]
     if not problems:
         problems = kind.check(parsed)
     return ParsedRow(line, texts, parsed), problems
+
+
+def file_headers(path: Path) -> list[str]:
+    """The file's column headings as written (raises ``FileProblem`` for an unusable file)."""
+    return [str(header) for header in open_table(Path(path)).headers]
+
+
+def preview(kind_name: str, path: Path, mapping: dict[str, str] | None = None, limit: int = 20) -> pd.DataFrame:
+    """The first rows as the import will read them: line, the canonical columns' cells, and what is
+    wrong with each row's values (checks that need the database come with a dry run)."""
+    kind = KINDS[kind_name]
+    table = open_table(Path(path))
+    positions, _ = resolve_columns(kind, table.headers, mapping)
+    shown = []
+    for line, cells in itertools.islice(table.rows, limit):
+        row, problems = parse_row(kind, line, cells, positions)
+        reasons = "; ".join(f"{column}: {reason}" for column, reason in problems)
+        shown.append({"line": line, **{name: row.cells.get(name, "") for name in kind.names}, "problems": reasons})
+    return pd.DataFrame(shown, columns=["line", *kind.names, "problems"])
 
 
 def import_file(
