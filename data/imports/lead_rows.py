@@ -1,6 +1,11 @@
 """Importing leads, their milestones and their engagements: the large files (a portal export or an
 old CRM can hold hundreds of thousands of rows), so each batch is checked with a few set-based
-queries and written from a COPY-loaded staging table, never row by row."""
+queries and written from a COPY-loaded staging table, never row by row.
+
+Staged rows find their lead through a lateral lookup (``limit 1`` keeps the planner from turning
+it back into a join) on the lead_ref index: just after a large leads import the table's
+statistics still say "empty", and a plain join then scanned every lead for every staged row
+(measured: minutes per batch of 2,000)."""
 
 from __future__ import annotations
 
@@ -244,8 +249,12 @@ _RESOLVE_MILESTONES = """
         existing.outcome, existing.latitude, existing.longitude, existing.notes, existing.next_follow_up_at,
         first_visit.first_site_visit_at
     from import_milestone_rows
-    left join leads
-        on leads.lead_ref = import_milestone_rows.lead_ref and leads.deleted_at is null
+    left join lateral (
+        select lead_id, generated_at
+        from leads
+        where leads.lead_ref = import_milestone_rows.lead_ref and leads.deleted_at is null
+        limit 1
+    ) as leads on true
     left join lateral (
         select milestone_id, outcome, latitude, longitude, notes, next_follow_up_at
         from lead_milestones
@@ -270,7 +279,9 @@ _INSERT_MILESTONES = """
     select :tenant_id, leads.lead_id, rows.milestone_type, rows.occurred_at, rows.outcome, rows.latitude,
         rows.longitude, rows.notes, rows.next_follow_up_at, '{"imported": true}', :user_id
     from import_milestone_rows as rows
-    inner join leads on leads.lead_ref = rows.lead_ref and leads.deleted_at is null
+    cross join lateral (
+        select lead_id from leads where leads.lead_ref = rows.lead_ref and leads.deleted_at is null limit 1
+    ) as leads
     where rows.line = any(:lines)
     order by rows.line
 """
@@ -382,8 +393,12 @@ _RESOLVE_ENGAGEMENTS = """
         existing.engagement_id as existing_id, existing.channel, existing.status, existing.duration_seconds,
         existing.notes
     from import_engagement_rows
-    left join leads
-        on leads.lead_ref = import_engagement_rows.lead_ref and leads.deleted_at is null
+    left join lateral (
+        select lead_id, generated_at
+        from leads
+        where leads.lead_ref = import_engagement_rows.lead_ref and leads.deleted_at is null
+        limit 1
+    ) as leads on true
     left join lateral (
         select engagement_id, channel, status, duration_seconds, notes
         from lead_engagements
@@ -402,7 +417,9 @@ _INSERT_ENGAGEMENTS = """
     select :tenant_id, leads.lead_id, rows.engagement_type, rows.channel, rows.direction, rows.status,
         rows.occurred_at, rows.duration_seconds, rows.notes, :user_id
     from import_engagement_rows as rows
-    inner join leads on leads.lead_ref = rows.lead_ref and leads.deleted_at is null
+    cross join lateral (
+        select lead_id from leads where leads.lead_ref = rows.lead_ref and leads.deleted_at is null limit 1
+    ) as leads
     where rows.line = any(:lines)
     order by rows.line
 """
