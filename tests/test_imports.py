@@ -4,6 +4,7 @@ nothing."""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,29 +57,51 @@ def examples() -> tuple[str, int]:
     return slug, tenant_id
 
 
+def example(kind: str) -> list[dict[str, str]]:
+    with (EXAMPLES / f"{kind}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def reached(milestone_type: str) -> int:
+    return len({row["lead_ref"] for row in example("milestones") if row["milestone_type"] == milestone_type})
+
+
+def expected_balances() -> dict[str, Decimal]:
+    """Each booking's balance from ledger.csv: debits add, credits subtract, a reversal undoes its entry."""
+    sign = {"demand": 1, "debit_note": 1, "refund": 1, "cancellation_charge": 1, "receipt": -1, "credit_note": -1}
+    entries = {row["entry_ref"]: row for row in example("ledger")}
+    balances: dict[str, Decimal] = {}
+    for row in entries.values():
+        kind = row["entry_type"]
+        effect = -sign[entries[row["reverses_entry_ref"]]["entry_type"]] if kind == "reversal" else sign[kind]
+        balances[row["booking_ref"]] = balances.get(row["booking_ref"], Decimal(0)) + effect * Decimal(row["amount"])
+    return balances
+
+
 def test_the_examples_show_in_the_views_as_computed_from_the_files(examples) -> None:
     _, tenant_id = examples
     funnel = one(
         tenant_id,
-        "select sum(leads) as leads, sum(contacted) as contacted, sum(qualified) as qualified, "
-        "sum(reengaged) as reengaged, sum(site_visited) as site_visited, sum(revisited) as revisited, "
-        "sum(booked) as booked, sum(cancelled) as cancelled, sum(net_booked) as net_booked "
-        "from v_lead_funnel_analysis",
+        "select sum(leads), sum(contacted), sum(qualified), sum(reengaged), sum(site_visited), sum(revisited), "
+        "sum(booked), sum(cancelled), sum(net_booked) from v_lead_funnel_analysis",
     )
-    # leads.csv: 6 leads; milestones.csv: 6 contacted, 1 qualified, 1 reengaged, 4 visited, 1 revisit;
-    # bookings.csv: CRM-1001, -1004 (cancelled) and -1003 booked.
-    assert tuple(funnel) == (6, 6, 1, 1, 4, 1, 3, 1, 2)
-    spend = one(
-        tenant_id,
-        "select sum(spend) filter (where campaign_name = 'Skyline Monsoon Portal') as portal, "
-        "sum(spend) filter (where campaign_name = 'Skyline FB Leads') as facebook from v_campaign_performance",
+    bookings = example("bookings")
+    booked = {row["lead_ref"] for row in bookings}
+    cancelled = {row["lead_ref"] for row in bookings if row["status"] == "cancelled"}
+    live = {row["lead_ref"] for row in bookings if row["status"] != "cancelled"}
+    assert tuple(funnel) == (
+        len(example("leads")),
+        reached("contacted"),
+        reached("qualified"),
+        reached("reengaged"),
+        reached("site_visit"),
+        reached("revisit"),
+        len(booked),
+        len(cancelled),
+        len(live),
     )
-    assert tuple(spend) == (Decimal("225000.00"), Decimal("100000.00"))
-    inventory = one(
-        tenant_id, "select sum(total_units), sum(available), sum(blocked), sum(booked) from v_unit_inventory"
-    )
-    assert tuple(inventory) == (6, 3, 1, 2)
     with db.tenant_transaction(tenant_id) as conn:
+        spend = dict(conn.execute(sa.text("select campaign_name, spend from v_campaign_performance")).all())
         balances = dict(
             conn.execute(
                 sa.text(
@@ -87,17 +110,14 @@ def test_the_examples_show_in_the_views_as_computed_from_the_files(examples) -> 
                 )
             ).all()
         )
-        statuses = dict(conn.execute(sa.text("select lead_ref, status from leads")).all())
-    # BK-501: demands 64 L, paid 6.4 L + 20 L (a 20 L cheque bounced): 37.6 L owed. BK-502 settled.
-    assert balances == {"BK-501": Decimal("3760000.00"), "BK-502": Decimal("0.00"), "BK-503": Decimal("0.00")}
-    assert statuses == {
-        "CRM-1001": "booked",
-        "CRM-1002": "open",
-        "CRM-1003": "booked",
-        "CRM-1004": "open",
-        "CRM-1005": "lost",
-        "CRM-1006": "open",
-    }
+        inventory = conn.execute(sa.text("select sum(total_units), sum(booked) from v_unit_inventory")).one()
+    expected_spend: dict[str, Decimal] = {}
+    for row in example("campaign_spend"):
+        expected_spend[row["campaign"]] = expected_spend.get(row["campaign"], Decimal(0)) + Decimal(row["amount"])
+    assert spend == expected_spend
+    assert balances == expected_balances()
+    held = {(row["tower"], row["unit_number"]) for row in bookings if row["status"] != "cancelled"}
+    assert tuple(inventory) == (len(example("units")), len(held))
 
 
 def test_importing_every_example_again_changes_nothing(examples) -> None:
@@ -283,3 +303,75 @@ def test_an_xlsx_file_imports_like_its_csv(tmp_path: Path) -> None:
     result = imports.import_file(tenant_id, None, "units", tmp_path / "units.xlsx")
     assert (result.created, result.problems) == (2, [])
     assert tuple(one(tenant_id, "select count(*), sum(list_price) from units")) == (2, Decimal("16700000.00"))
+
+
+# One messy file per kind: a BOM, an extra column, a blank line, a quoted comma, and bad rows
+# of the kind's own sorts among good ones. Each case: header, then (row, is_good) pairs.
+MESSY = {
+    "campaigns": (
+        "Name,Source,Subsource,Project,Type,Channel,Budget,Start Date,End Date,Status",
+        [
+            (
+                'Diwali Blitz,Social Media,Instagram,Skyline Residency,Lead ads,"Instagram, Reels","2,50,000",'
+                "01/10/2026,31/10/2026,Completed",
+                True,
+            ),
+            ("Bad Dates,Social Media,Instagram,,Lead ads,Instagram,0,2026-10-10,2026-10-01,active", False),
+            ("Bad Budget,Social Media,Instagram,,Lead ads,Instagram,1 - 2 lakh,2026-10-10,,active", False),
+            (
+                "Skyline FB Leads,Social Media,Facebook Lead Ads,Skyline Residency,Lead ads,Facebook,999,"
+                "2026-06-15,,active",
+                False,
+            ),  # conflicts with the example's budget of 2,00,000
+        ],
+    ),
+    "campaign_spend": (
+        "campaign,spend_date,amount",
+        [
+            ('Skyline FB Leads,2026-08-20,"45,000"', True),
+            ("No Such Campaign,2026-08-20,1000", False),
+            ("Skyline FB Leads,20th Aug,1000", False),
+            ("Skyline FB Leads,2026-06-20,41000", False),  # the example spent 40,000 that day
+        ],
+    ),
+    "engagements": (
+        "lead_ref,engagement_type,channel,direction,status,occurred_at,duration_seconds,notes",
+        [
+            ('CRM-1002,Call,phone,Outbound,No Answer,2026-07-01 10:00,0,"rang twice, no answer"', True),
+            ("CRM-1002,fax,phone,outbound,completed,2026-07-01 11:00,,", False),
+            ("CRM-9999,call,phone,outbound,completed,2026-07-01 11:00,,", False),
+            ("CRM-1002,call,phone,outbound,completed,2026-07-01 12:00,-5,", False),
+        ],
+    ),
+    "bookings": (
+        "booking_ref,lead_ref,project,tower,unit_number,booking_date,agreement_value,booking_amount,status,"
+        "cancelled_at,cancellation_reason",
+        [
+            ('Q-1,CRM-1002,Skyline Residency,B,B-901,15/09/2026,"2,05,00,000","20,50,000",confirmed,,', True),
+            ("Q-2,CRM-1006,Skyline Residency,A,A-101,2026-09-16,6000000,600000,confirmed,,", False),  # BK-501's
+            ("Q-3,CRM-1006,Skyline Residency,A,Z-999,2026-09-16,6000000,600000,confirmed,,", False),
+            ("Q-4,CRM-1006,Skyline Residency,A,A-102,2026-09-16,6000000,600000,cancelled,,", False),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MESSY))
+def test_a_messy_file_of_each_kind_reports_exactly_its_bad_lines(examples, tmp_path: Path, kind: str) -> None:
+    _, tenant_id = examples
+    header, rows = MESSY[kind]
+    lines = [
+        "\ufeff" + header + ",Remarks",
+        *(f"{row},extra" for row, _ in rows[:1]),
+        "",
+        *(f"{row}," for row, _ in rows[1:]),
+    ]
+    before = counts(tenant_id)
+    result = imports.import_file(tenant_id, None, kind, write(tmp_path, f"{kind}.csv", "\n".join(lines) + "\n"))
+    # Line 1 is the header, line 3 the blank line.
+    expected_bad = [2 if index == 0 else index + 3 for index, (_, good) in enumerate(rows) if not good]
+    assert result.rejected_lines == expected_bad, [(p.line, p.reason) for p in result.problems]
+    assert result.created == sum(good for _, good in rows)
+    assert result.ignored_columns == ["Remarks"]
+    assert result.exit_status == 1
+    assert sum(counts(tenant_id).values()) > sum(before.values())

@@ -125,3 +125,22 @@ def test_the_app_role_owns_nothing_and_is_not_a_superuser() -> None:
 def test_tenant_lookup_by_slug(world: World) -> None:
     assert db.tenant_id_for("alpha-isolation") == world.alpha
     assert db.tenant_id_for("no-such-tenant") is None
+
+
+def test_every_table_with_a_tenant_id_forces_row_level_security() -> None:
+    # A table added later without RLS would leak across tenants; this finds it by its column.
+    with db.owner_engine().connect() as conn:
+        tables = conn.execute(
+            sa.text(
+                """
+                select classes.relname, classes.relrowsecurity and classes.relforcerowsecurity as is_forced
+                from pg_class as classes
+                inner join pg_namespace as namespaces on namespaces.oid = classes.relnamespace
+                inner join pg_attribute as columns
+                    on columns.attrelid = classes.oid and columns.attname = 'tenant_id' and not columns.attisdropped
+                where namespaces.nspname = 'public' and classes.relkind = 'r' and classes.relname <> 'tenants'
+                """
+            )
+        ).all()
+    assert {table.relname for table in tables} >= {*TENANT_TABLES, "import_mappings", "sign_in_attempts"}
+    assert [table.relname for table in tables if not table.is_forced] == []
