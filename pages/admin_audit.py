@@ -13,7 +13,7 @@ left, middle, right = st.columns(3)
 since = left.date_input("Since", value=today_in_india() - dt.timedelta(days=30), format="DD/MM/YYYY", key="audit-since")
 action = middle.selectbox(
     "Action",
-    ["", "sign_in", "sign_out", "user.", "lead.", "booking.", "ledger."],
+    ["", "sign_in", "sign_out", "user.", "lead.", "milestone.", "engagement.", "booking.", "ledger.", "import."],
     format_func=lambda value: value.rstrip(".") or "Any",
     key="audit-action",
 )

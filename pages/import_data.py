@@ -30,12 +30,14 @@ if upload is None:
     st.stop()
 
 # The import reads a file row by row; keep the upload as one for this session.
-stored = st.session_state.setdefault("import-files", {})
-if upload.file_id not in stored:
+stored = st.session_state.get("import-file-copy")
+if stored is None or stored[0] != upload.file_id:
+    if stored is not None:
+        Path(stored[1]).unlink(missing_ok=True)
     with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix, delete=False) as handle:
         handle.write(upload.getbuffer())
-    stored[upload.file_id] = handle.name
-path = Path(stored[upload.file_id])
+    stored = st.session_state["import-file-copy"] = (upload.file_id, handle.name)
+path = Path(stored[1])
 try:
     headers = imports.file_headers(path)
 except imports.FileProblem as problem:

@@ -375,3 +375,14 @@ def test_a_messy_file_of_each_kind_reports_exactly_its_bad_lines(examples, tmp_p
     assert result.ignored_columns == ["Remarks"]
     assert result.exit_status == 1
     assert sum(counts(tenant_id).values()) > sum(before.values())
+
+
+def test_a_rep_cannot_import(tmp_path: Path) -> None:
+    from data import auth
+    from data.validation import ValidationError
+
+    tenant_id = tenants.create_tenant("import-rep", "Import Rep")
+    rep = auth.create_user(tenant_id, "riya", "Riya Rep", "rep", "rep-password-1")
+    with pytest.raises(ValidationError, match="cannot import"):
+        imports.import_file(tenant_id, rep.user_id, "units", EXAMPLES / "units.csv")
+    assert counts(tenant_id)["units"] == 0
