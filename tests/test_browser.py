@@ -199,8 +199,11 @@ DEMO_MENUS = {
 
 def sign_in(tab, username: str, password: str = "leadline-demo") -> None:
     """Fill the sign-in form (the first visit also migrates and seeds the demo: allow time)."""
-    tab.get_by_label("Username").wait_for(timeout=120_000)
-    tab.get_by_label("Username").fill(username)
+    # While a rerun replaces the form (the cookie component answers after the first run), the
+    # old and the new form are both on the page for a moment: wait for one, then for the run.
+    tab.get_by_label("Username").first.wait_for(timeout=120_000)
+    tab.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
+    tab.get_by_label("Username").first.fill(username)
     tab.get_by_role("textbox", name="Password").fill(password)
     tab.get_by_role("button", name="Sign in").click()
     # Attached, not visible: on a phone-sized screen the sidebar starts collapsed.
@@ -334,11 +337,11 @@ def test_signing_out_returns_to_sign_in_and_the_old_cookie_is_refused(browser, a
     context, tab = new_session(browser, app_url, "leadership")
     saved = session_cookies(context)
     tab.get_by_role("button", name="Sign out").click()
-    tab.get_by_label("Username").wait_for(timeout=60_000)
+    tab.get_by_label("Username").first.wait_for(timeout=60_000)
     context.close()
 
     replay, again = new_session(browser, app_url, cookies=saved)
-    again.get_by_label("Username").wait_for(timeout=60_000)  # back at the sign-in form
+    again.get_by_label("Username").first.wait_for(timeout=60_000)  # back at the sign-in form
     assert again.get_by_test_id("stSidebarNav").count() == 0
     replay.close()
 
