@@ -97,6 +97,14 @@ def _import(args: argparse.Namespace) -> int:
     return result.exit_status
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from data import bench  # only the benchmark needs it
+
+    migrate.migrate()
+    print(f"wrote {bench.run(args.leads, args.runs, Path(args.out))}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per operation."""
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__.splitlines()[0])
@@ -145,6 +153,17 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--dry-run", action="store_true", help="check and count everything, save nothing")
     import_cmd.add_argument("--report", help="write the rejected rows (line, column, reason, cells) to this CSV")
     import_cmd.set_defaults(handler=_import)
+
+    bench_cmd = commands.add_parser(
+        "bench",
+        help="generate a large tenant and time every report read, writes and bulk paths (see docs/performance.md)",
+    )
+    bench_cmd.add_argument(
+        "--leads", type=int, default=1_000_000, help="leads in the large tenant (default: %(default)s)"
+    )
+    bench_cmd.add_argument("--runs", type=int, default=5, help="timed runs per read (default: %(default)s)")
+    bench_cmd.add_argument("--out", default="docs/performance.md", help="where to write the results")
+    bench_cmd.set_defaults(handler=_bench)
     return parser
 
 
