@@ -154,7 +154,8 @@ def generate_tenant(slug: str, leads: int) -> int:
         conn.execute(sa.text("select set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
         for step in _STEPS:
             conn.execute(sa.text(step), {"t": tenant_id, "leads": leads, "units_per_tower": units_per_tower})
+    # As autovacuum would after a load this size; without statistics the planner picks nested
+    # loops that make reads look 50 times slower than they are (seen: ledger summary 28 s vs 0.6 s).
     with db.owner_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("leads", "lead_milestones", "lead_engagements", "bookings", "account_ledger", "units"):
-            conn.execute(sa.text(f"analyze {table}"))  # table names are constants
+        conn.execute(sa.text("analyze"))
     return tenant_id

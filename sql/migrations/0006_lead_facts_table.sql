@@ -47,14 +47,19 @@ create policy owner_scope on lead_facts as restrictive
 grant select, insert, update on lead_facts to leadline_app;
 
 -- The definition: what v_lead_facts said before it read the table, for the given leads.
+-- PL/pgSQL with EXECUTE so that each call is planned for its own leads: as a SQL function the
+-- body got one generic plan, which scanned every milestone of the tenant (measured: 2.1 s per
+-- refresh of 2,000 leads as the app role, 0.1 s planned per call).
 create function compute_lead_facts(lead_tenant_id bigint, lead_ids bigint[])
 returns setof lead_facts
-language sql stable
-as $$
+language plpgsql stable
+as $function$
+begin
+    return query execute $query$
     with
 
     chosen_leads as (
-        select * from leads where tenant_id = lead_tenant_id and lead_id = any(lead_ids)
+        select * from leads where tenant_id = $1 and lead_id = any($2)
     ),
 
     stages_per_lead as (
@@ -68,7 +73,7 @@ as $$
             min(occurred_at) filter (where milestone_type = 'contacted') as first_contacted_at,
             min(occurred_at) filter (where milestone_type = 'site_visit') as first_site_visit_at
         from lead_milestones
-        where tenant_id = lead_tenant_id and lead_id = any(lead_ids) and deleted_at is null
+        where tenant_id = $1 and lead_id = any($2) and deleted_at is null
         group by lead_id
     ),
 
@@ -80,7 +85,7 @@ as $$
             min(booking_date) as first_booking_date,
             coalesce(sum(agreement_value) filter (where status <> 'cancelled'), 0) as live_booking_value
         from bookings
-        where tenant_id = lead_tenant_id and lead_id = any(lead_ids)
+        where tenant_id = $1 and lead_id = any($2)
         group by lead_id
     )
 
@@ -109,7 +114,9 @@ as $$
     from chosen_leads
     left join stages_per_lead on stages_per_lead.lead_id = chosen_leads.lead_id
     left join bookings_per_lead on bookings_per_lead.lead_id = chosen_leads.lead_id
-$$;
+    $query$ using lead_tenant_id, lead_ids;
+end;
+$function$;
 
 create function refresh_lead_facts(lead_tenant_id bigint, lead_ids bigint[]) returns void
 language sql
