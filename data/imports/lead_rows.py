@@ -301,15 +301,25 @@ def _milestone_checks(row: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+def _stage_and_resolve(context: Context, rows: list[ParsedRow], staging: str, table: str, columns, resolve: str):
+    """COPY the batch into its staging table and return what the resolving query found, by line."""
+    context.conn.execute(sa.text(staging))
+    context.copy_rows(table, columns, [(row.line, *(row.values[column] for column in columns[1:])) for row in rows])
+    return {found.line: found for found in context.conn.execute(sa.text(resolve))}
+
+
+def _insert_accepted(context: Context, insert: str, accepted: list[int]) -> None:
+    if accepted:
+        context.conn.execute(
+            sa.text(insert), {"tenant_id": context.tenant_id, "user_id": context.user_id, "lines": accepted}
+        )
+        context.result.created += len(accepted)
+
+
 def _apply_milestones(context: Context, rows: list[ParsedRow]) -> None:
-    conn = context.conn
-    conn.execute(sa.text(_MILESTONE_STAGING))
-    context.copy_rows(
-        "import_milestone_rows",
-        _MILESTONE_COLUMNS,
-        [(row.line, *(row.values[column] for column in _MILESTONE_COLUMNS[1:])) for row in rows],
+    resolved = _stage_and_resolve(
+        context, rows, _MILESTONE_STAGING, "import_milestone_rows", _MILESTONE_COLUMNS, _RESOLVE_MILESTONES
     )
-    resolved = {found.line: found for found in conn.execute(sa.text(_RESOLVE_MILESTONES))}
     accepted: list[int] = []
     seen: dict[tuple, dict[str, Any]] = {}
     visits: dict[int, dt.datetime] = {}
@@ -334,11 +344,7 @@ def _apply_milestones(context: Context, rows: list[ParsedRow]) -> None:
             accepted.append(row.line)
             if v["milestone_type"] == "site_visit":
                 visits[found.lead_id] = min(v["occurred_at"], visits.get(found.lead_id, v["occurred_at"]))
-    if accepted:
-        conn.execute(
-            sa.text(_INSERT_MILESTONES), {"tenant_id": context.tenant_id, "user_id": context.user_id, "lines": accepted}
-        )
-        context.result.created += len(accepted)
+    _insert_accepted(context, _INSERT_MILESTONES, accepted)
 
 
 def _visited_before(found: Any, visits: dict[int, dt.datetime], moment: dt.datetime) -> bool:
@@ -434,14 +440,9 @@ def _engagement_checks(row: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _apply_engagements(context: Context, rows: list[ParsedRow]) -> None:
-    conn = context.conn
-    conn.execute(sa.text(_ENGAGEMENT_STAGING))
-    context.copy_rows(
-        "import_engagement_rows",
-        _ENGAGEMENT_COLUMNS,
-        [(row.line, *(row.values[column] for column in _ENGAGEMENT_COLUMNS[1:])) for row in rows],
+    resolved = _stage_and_resolve(
+        context, rows, _ENGAGEMENT_STAGING, "import_engagement_rows", _ENGAGEMENT_COLUMNS, _RESOLVE_ENGAGEMENTS
     )
-    resolved = {found.line: found for found in conn.execute(sa.text(_RESOLVE_ENGAGEMENTS))}
     accepted: list[int] = []
     seen: dict[tuple, dict[str, Any]] = {}
     for row in rows:
@@ -459,12 +460,7 @@ def _apply_engagements(context: Context, rows: list[ParsedRow]) -> None:
         else:
             seen[key] = wanted
             accepted.append(row.line)
-    if accepted:
-        conn.execute(
-            sa.text(_INSERT_ENGAGEMENTS),
-            {"tenant_id": context.tenant_id, "user_id": context.user_id, "lines": accepted},
-        )
-        context.result.created += len(accepted)
+    _insert_accepted(context, _INSERT_ENGAGEMENTS, accepted)
 
 
 ENGAGEMENTS = Kind(
