@@ -20,7 +20,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -76,15 +76,9 @@ def _filter_sets(scope: Scope) -> dict[str, ReportFilters]:
         "all history": everything,
         "last 12 months": ReportFilters.last_months(12, today),
         "last 3 months": ReportFilters.last_months(3, today),
-        "one project": everything.__class__(
-            everything.month_from, everything.month_to, project_id=int(options.projects["project_id"].iloc[0])
-        ),
-        "one source": everything.__class__(
-            everything.month_from, everything.month_to, source=options.sources["source"].iloc[0]
-        ),
-        "one campaign": everything.__class__(
-            everything.month_from, everything.month_to, campaign_id=int(options.campaigns["campaign_id"].iloc[0])
-        ),
+        "one project": replace(everything, project_id=int(options.projects["project_id"].iloc[0])),
+        "one source": replace(everything, source=options.sources["source"].iloc[0]),
+        "one campaign": replace(everything, campaign_id=int(options.campaigns["campaign_id"].iloc[0])),
     }
 
 
