@@ -21,6 +21,7 @@ from data import audit, db, reports
 from data.db import Scope
 from data.validation import require
 from data.writes import (
+    ENTRY_ROLES,
     Saved,
     check_actor,
     check_follow_up,
@@ -31,7 +32,6 @@ from data.writes import (
     visible_lead,
 )
 
-ENTRY_ROLES = ("rep", "manager", "admin")
 MILESTONE_TYPES = (
     "lead_generated",
     "contacted",

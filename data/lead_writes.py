@@ -21,9 +21,8 @@ import sqlalchemy as sa
 from data import audit, db, reports
 from data.catalog import UNIT_TYPES, money
 from data.validation import ValidationError, require
-from data.writes import Saved, check_actor, check_key, check_moment, constraint_name, not_before_lead, now
+from data.writes import ENTRY_ROLES, Saved, check_actor, check_key, check_moment, constraint_name, not_before_lead, now
 
-ENTRY_ROLES = ("rep", "manager", "admin")
 _MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 

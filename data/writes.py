@@ -18,6 +18,8 @@ from data.validation import ValidationError, require
 # How far ahead a "done" moment may be: a phone's clock, or a visit logged just after midnight.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 MISSING_KEY = "Missing form key; reload the page."
+# Who records what happens to leads (managers on behalf of their reps).
+ENTRY_ROLES = ("rep", "manager", "admin")
 
 
 @dataclass(frozen=True)

@@ -86,62 +86,55 @@ class Context:
     def scalar(self, sql: str, **params: Any) -> Any:
         return self.conn.execute(sa.text(sql), params).scalar()
 
-    def _create(self, sql: str, what: str, **params: Any) -> int:
-        self.result.created_names.append(what)
-        return self.conn.execute(
-            sa.text(sql), {"tenant_id": self.tenant_id, "user_id": self.user_id, **params}
-        ).scalar_one()
+    def _find_or_create(self, cache: dict, key: Any, find: str, create: str, what: str, **params: Any) -> int:
+        """The id the ``find`` query returns, else the one ``create`` inserts (listed as created); cached."""
+        if key not in cache:
+            found = self.scalar(find, **params)
+            if found is None:
+                self.result.created_names.append(what)
+                found = self.conn.execute(
+                    sa.text(create), {"tenant_id": self.tenant_id, "user_id": self.user_id, **params}
+                ).scalar_one()
+            cache[key] = found
+        return cache[key]
 
     def project(self, name: str) -> int:
-        key = name.casefold()
-        if key not in self._projects:
-            found = self.scalar(
-                "select project_id from projects where lower(name) = lower(:name) and deleted_at is null", name=name
-            )
-            self._projects[key] = found or self._create(
-                "insert into projects (tenant_id, name, city, created_by) values (:tenant_id, :name, :city, :user_id) "
-                "returning project_id",
-                f"project {name}",
-                name=name,
-                city=NOT_GIVEN,
-            )
-        return self._projects[key]
+        return self._find_or_create(
+            self._projects,
+            name.casefold(),
+            "select project_id from projects where lower(name) = lower(:name) and deleted_at is null",
+            "insert into projects (tenant_id, name, city, created_by) values (:tenant_id, :name, :city, :user_id) "
+            "returning project_id",
+            f"project {name}",
+            name=name,
+            city=NOT_GIVEN,
+        )
 
     def tower(self, project_id: int, name: str) -> int:
-        key = (project_id, name.casefold())
-        if key not in self._towers:
-            found = self.scalar(
-                "select tower_id from towers where project_id = :project_id and lower(name) = lower(:name) "
-                "and deleted_at is null",
-                project_id=project_id,
-                name=name,
-            )
-            self._towers[key] = found or self._create(
-                "insert into towers (tenant_id, project_id, name, created_by) "
-                "values (:tenant_id, :project_id, :name, :user_id) returning tower_id",
-                f"tower {name}",
-                project_id=project_id,
-                name=name,
-            )
-        return self._towers[key]
+        return self._find_or_create(
+            self._towers,
+            (project_id, name.casefold()),
+            "select tower_id from towers where project_id = :project_id and lower(name) = lower(:name) "
+            "and deleted_at is null",
+            "insert into towers (tenant_id, project_id, name, created_by) "
+            "values (:tenant_id, :project_id, :name, :user_id) returning tower_id",
+            f"tower {name}",
+            project_id=project_id,
+            name=name,
+        )
 
     def lead_source(self, source: str, subsource: str) -> int:
-        key = (source.casefold(), subsource.casefold())
-        if key not in self._sources:
-            found = self.scalar(
-                "select lead_source_id from lead_sources where lower(source) = lower(:source) "
-                "and lower(subsource) = lower(:subsource) and deleted_at is null",
-                source=source,
-                subsource=subsource,
-            )
-            self._sources[key] = found or self._create(
-                "insert into lead_sources (tenant_id, source, subsource, created_by) "
-                "values (:tenant_id, :source, :subsource, :user_id) returning lead_source_id",
-                f"source {source} / {subsource}",
-                source=source,
-                subsource=subsource,
-            )
-        return self._sources[key]
+        return self._find_or_create(
+            self._sources,
+            (source.casefold(), subsource.casefold()),
+            "select lead_source_id from lead_sources where lower(source) = lower(:source) "
+            "and lower(subsource) = lower(:subsource) and deleted_at is null",
+            "insert into lead_sources (tenant_id, source, subsource, created_by) "
+            "values (:tenant_id, :source, :subsource, :user_id) returning lead_source_id",
+            f"source {source} / {subsource}",
+            source=source,
+            subsource=subsource,
+        )
 
     def user(self, username: str) -> int | None:
         key = username.casefold()

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data.activity import ENGAGEMENT_STATUSES, MILESTONE_TYPES, OUTCOMES
+from data.activity import DIRECTIONS, ENGAGEMENT_STATUSES, MILESTONE_TYPES, OUTCOMES
 from data.catalog import UNIT_TYPES
 from data.imports import values
 from data.imports.compare import settle_existing
@@ -25,7 +25,6 @@ from data.writes import FUTURE_TOLERANCE, now
 
 LEAD_STATUSES = ("open", "lost", "booked")
 ENGAGEMENT_TYPES = ("call", "email", "sms", "whatsapp", "meeting", "site_visit")
-DIRECTIONS = ("outbound", "inbound")
 
 
 def _not_future(moment: dt.datetime | None, column: str) -> list[tuple[str, str]]:
@@ -43,22 +42,6 @@ _LEAD_STAGING = """
         owner_user_id bigint, generated_at timestamptz, status text, lost_reason text
     ) on commit drop
 """
-_LEAD_COLUMNS = (
-    "line",
-    "lead_ref",
-    "name",
-    "phone",
-    "email",
-    "project_id",
-    "unit_type_preference",
-    "budget",
-    "lead_source_id",
-    "campaign_id",
-    "owner_user_id",
-    "generated_at",
-    "status",
-    "lost_reason",
-)
 _INSERT_LEADS = """
     with inserted as (
         insert into leads (tenant_id, lead_ref, name, phone, email, project_id, unit_type_preference, budget,
@@ -87,6 +70,8 @@ _COMPARED = (
     "status",
     "lost_reason",
 )
+# The staging table's columns: the line, the key, then what is compared.
+_LEAD_COLUMNS = ("line", "lead_ref", *_COMPARED)
 
 _EXISTING_LEADS = """
     select lead_ref, name, phone, email, project_id, unit_type_preference, budget, lead_source_id, campaign_id,
