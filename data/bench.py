@@ -230,10 +230,15 @@ def _markdown(timings: Timings, leads: int, runs: int, seconds_to_generate: floa
         target = _target(name)
         verdict = "" if target is None else ("yes" if p95 <= target else "**no**")
         lines.append(
-            f"| {name} | {len(values)} | {statistics.median(values) * 1000:,.0f} | {p95:,.0f} "
+            f"| {name} | {len(values)} | {_ms(statistics.median(values) * 1000)} | {_ms(p95)} "
             f"| {'' if target is None else target} | {verdict} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _ms(milliseconds: float) -> str:
+    """Milliseconds as shown: a decimal below 100, so 10.4 is not shown as 10 against a target of 10."""
+    return f"{milliseconds:.1f}" if milliseconds < 100 else f"{milliseconds:,.0f}"
 
 
 def _target(name: str) -> int | None:

