@@ -50,8 +50,8 @@ def _snapshot(args: argparse.Namespace) -> int:
             month_from=dt.date.fromisoformat(args.from_month + "-01"),
             month_to=dt.date.fromisoformat(args.to_month + "-01"),
         )
-    built = snapshot.build_snapshot(tenant_id, args.tenant, filters)
-    print(snapshot.write_snapshot(built, Path(args.out)))
+    built = snapshot.build_snapshot(tenant_id, args.tenant, filters, directory=Path(args.out))
+    print(built.path)
     return 0
 
 

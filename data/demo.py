@@ -673,10 +673,18 @@ def _renumber(rows: Rows, conn: sa.Connection) -> None:
                     row[column] = mapping[references[column]][value]
 
 
+# PostgreSQL takes at most 65,535 parameters per statement.
+_PARAMETERS_PER_STATEMENT = 60_000
+
+
 def _insert(conn: sa.Connection, table: str, rows: list[dict]) -> None:
+    # Multi-row statements, not one statement per row: the reporting summaries' statement-level
+    # triggers then refresh each touched lead once per batch.
     if rows:
-        columns = [sa.column(name) for name in rows[0]]
-        conn.execute(sa.insert(sa.table(table, *columns)), rows)
+        target = sa.table(table, *(sa.column(name) for name in rows[0]))
+        size = _PARAMETERS_PER_STATEMENT // len(rows[0])
+        for start in range(0, len(rows), size):
+            conn.execute(sa.insert(target).values(rows[start : start + size]))
 
 
 def seed_demo(slug: str = DEMO_SLUG, seed: int = DEMO_SEED, as_of: dt.date | None = None) -> str:

@@ -9,18 +9,17 @@ it holds.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 import sqlalchemy as sa
 
-from data import db
-from data.export import to_csv_bytes
+from data import copy_out, db
 from data.filters import ReportFilters
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -44,14 +43,20 @@ _DIMENSIONS = ("project_id", "source", "subsource", "campaign_id", "owner_user_i
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A built snapshot: its file name, the ZIP's bytes and the manifest written into it."""
+    """A built snapshot: its file name, where the ZIP was written and the manifest inside it."""
 
     filename: str
-    content: bytes
+    path: Path
     manifest: dict
+
+    @property
+    def content(self) -> bytes:
+        """The ZIP's bytes (read from disk when asked for, e.g. by a download)."""
+        return self.path.read_bytes()
 
 
 def _view_query(columns: list[str], view: str, filters: ReportFilters | None) -> tuple[sa.Select, list[str]]:
+    # The view name comes from SNAPSHOT_VIEWS and the column names from the database, never from input.
     table = sa.table(view, *(sa.column(name) for name in columns))
     query = sa.select(table)
     applied = []
@@ -69,29 +74,38 @@ def _view_query(columns: list[str], view: str, filters: ReportFilters | None) ->
     return query, applied
 
 
-def _read_view(conn: sa.Connection, view: str, filters: ReportFilters | None) -> tuple[pd.DataFrame, list[str]]:
-    # The view name comes from SNAPSHOT_VIEWS, never from input; its columns from the database.
-    columns = list(conn.execute(sa.select(sa.text("*")).select_from(sa.table(view)).limit(0)).keys())
-    query, applied = _view_query(columns, view, filters)
-    return pd.read_sql(query, conn), applied
+def _columns(conn: sa.Connection, view: str) -> list[str]:
+    return list(conn.execute(sa.select(sa.text("*")).select_from(sa.table(view)).limit(0)).keys())
 
 
 def build_snapshot(
-    tenant_id: int, tenant_slug: str, filters: ReportFilters | None = None, now: dt.datetime | None = None
+    tenant_id: int,
+    tenant_slug: str,
+    filters: ReportFilters | None = None,
+    now: dt.datetime | None = None,
+    directory: Path | None = None,
 ) -> Snapshot:
-    """Read every view (as filtered, or whole when ``filters`` is None) into one ZIP."""
+    """Write every view (as filtered, or whole when ``filters`` is None) into one ZIP file.
+
+    Each view's rows stream from PostgreSQL's COPY into the archive, so memory stays flat
+    whatever the size of the tenant. The ZIP goes to ``directory`` (a new temporary one when
+    not given).
+    """
     now = (now or dt.datetime.now(IST)).astimezone(IST)
-    stamp = now.strftime("%Y%m%d-%H%M%S")
+    filename = f"leadline-{tenant_slug}-{now:%Y%m%d-%H%M%S}.zip"
+    directory = directory or Path(tempfile.mkdtemp(prefix="leadline-snapshot-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / filename
     files = []
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # One transaction: every file of the snapshot sees the same moment of the data.
         with db.tenant_transaction(tenant_id, consistent_read=True) as conn:
             for view in SNAPSHOT_VIEWS:
-                frame, applied = _read_view(conn, view, filters)
+                query, applied = _view_query(_columns(conn, view), view, filters)
                 name = f"{view}.csv"
-                archive.writestr(name, to_csv_bytes(frame))
-                files.append({"file": name, "view": view, "rows": len(frame), "filters_applied": applied})
+                with archive.open(name, "w", force_zip64=True) as member:
+                    rows = copy_out.write_csv(conn, query, {}, member)
+                files.append({"file": name, "view": view, "rows": rows, "filters_applied": applied})
         manifest = {
             "tenant": tenant_slug,
             "generated_at": now.isoformat(timespec="seconds"),
@@ -100,12 +114,11 @@ def build_snapshot(
             "files": files,
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
-    return Snapshot(filename=f"leadline-{tenant_slug}-{stamp}.zip", content=buffer.getvalue(), manifest=manifest)
+    return Snapshot(filename=filename, path=path, manifest=manifest)
 
 
-def write_snapshot(snapshot: Snapshot, directory: Path) -> Path:
-    """Write the ZIP into the directory (created if needed) and return its path."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / snapshot.filename
-    path.write_bytes(snapshot.content)
-    return path
+def discard(snapshot: Snapshot) -> None:
+    """Delete a snapshot's ZIP, and its folder when that was a temporary one made for it."""
+    snapshot.path.unlink(missing_ok=True)
+    if snapshot.path.parent.name.startswith("leadline-snapshot-"):
+        shutil.rmtree(snapshot.path.parent, ignore_errors=True)

@@ -11,10 +11,16 @@ st.title("My leads" if user.role == "rep" else "Leads")
 forms.show_flash()
 scope = session.current_scope()
 filters = filter_bar.filter_bar(scope)
-leads = reports.lead_list(scope, filters)
+listed = reports.lead_list(scope, filters, tables.requested_page("leads-page"))
+leads = listed.rows
 widgets.stop_if_empty(leads.empty)
-st.caption(
-    f"{len(leads):,} leads generated in the period, newest first (the list stops at {reports.LEAD_LIST_LIMIT:,})."
+tables.pager(
+    key="leads-page",
+    page=listed.page,
+    page_count=listed.page_count,
+    total_rows=listed.total_leads,
+    page_size=listed.page_size,
+    noun="Leads generated in the period, newest first:",
 )
 
 columns = {

@@ -8,17 +8,26 @@ from ui import format as fmt
 
 st.title("Customer ledger")
 scope = session.current_scope()
-summary = reports.ledger_summary(scope, filter_bar.filter_bar(scope))
-widgets.stop_if_empty(summary.empty, "booked customers")
+filters = filter_bar.filter_bar(scope)
+summary = reports.ledger_summary(scope, filters, tables.requested_page("ledger-page"))
+widgets.stop_if_empty(summary.is_empty, "booked customers")
 st.caption("Balances as of today; the project, source, campaign and owner filters apply, the dates do not.")
 
 left, right = st.columns([1, 2])
-left.metric("Outstanding", fmt.inr_compact(summary["balance"].clip(lower=0).sum()), border=True)
-left.metric("Overdue", fmt.inr_compact(summary["overdue_amount"].sum()), border=True)
-right.plotly_chart(charts.ageing(summary))
+left.metric("Outstanding", fmt.inr_compact(summary.totals["outstanding"]), border=True)
+left.metric("Overdue", fmt.inr_compact(summary.totals["overdue"]), border=True)
+right.plotly_chart(charts.ageing(summary.totals))
 
+tables.pager(
+    key="ledger-page",
+    page=summary.page,
+    page_count=summary.page_count,
+    total_rows=int(summary.totals["accounts"]),
+    page_size=summary.page_size,
+    noun="Accounts, most overdue first:",
+)
 tables.show_table(
-    summary,
+    summary.rows,
     {
         "customer_name": ("Customer", "text"),
         "phone": ("Phone", "text"),
@@ -46,7 +55,7 @@ tables.show_table(
 st.subheader("Statement of account")
 labels = {
     int(row.booking_id): f"{row.customer_name} — {row.project_name} {row.tower_name} {row.unit_number}"
-    for row in summary.itertuples()
+    for row in summary.rows.itertuples()
 }
 booking_id = st.selectbox(
     "Customer",

@@ -14,6 +14,8 @@ st.write(
 )
 rows = st.radio("Rows", ["As filtered in the sidebar", "Whole history"], horizontal=True, key="snapshot-scope")
 if st.button("Prepare snapshot", type="primary", key="snapshot-build"):
+    if "snapshot" in st.session_state:
+        snapshot.discard(st.session_state.pop("snapshot"))
     built = snapshot.build_snapshot(
         scope.tenant_id, session.current_tenant_slug(), filters if rows.startswith("As filtered") else None
     )
@@ -22,7 +24,8 @@ built = st.session_state.get("snapshot")
 if built is not None:
     st.download_button(
         f"Download {built.filename}",
-        built.content,
+        # Read from disk only when clicked: the page does not hold the ZIP between reruns.
+        built.path.read_bytes,
         file_name=built.filename,
         mime="application/zip",
         icon=":material/download:",

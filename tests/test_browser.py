@@ -11,86 +11,31 @@ import contextlib
 import csv
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from data import streamlit_server
 from data.db import REPO_ROOT
+from data.streamlit_server import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
-# The closed network here refuses Chromium's background calls home; don't make them.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, log: Path, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"streamlit did not answer within {seconds} s:\n{log.read_text()[-3000:]}")
 
 
 @contextlib.contextmanager
 def streamlit_app(state: Path) -> Iterator[str]:
     """`streamlit run dashboard.py` on a fresh embedded database in ``state``, as the README runs it."""
-    log = state / "streamlit.log"
-    port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "LEADLINE_TENANT")}
     env["LEADLINE_STATE_DIR"] = str(state)
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
-    with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, process, log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        with streamlit_server.serve(env, state / "streamlit.log") as url:
+            yield url
+    except streamlit_server.ServerFailed as failure:
+        pytest.fail(str(failure))
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,14 @@
-"""The kept lead facts equal their definition after any sequence of writes: inserts, retirements,
-moves between months and sources, bookings, cancellations and re-bookings, and bulk loads."""
+"""The kept summaries equal their definitions after any sequence of writes: inserts, retirements,
+moves between months and sources, bookings, cancellations and re-bookings, ledger entries and
+reversals, bulk loads, and two writers on one lead at once.
+
+Kept: lead_facts (per lead), lead_month_rollup (per cohort month and dimension) and
+booking_accounts (per booking). Each is compared with the same figures computed the
+straightforward way from the raw rows."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -18,6 +24,7 @@ from data.db import REPO_ROOT
 from tests.world import World, build_world, insert
 
 MOMENT = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
+LEDGER_ENTRIES = (("demand", "debit"), ("receipt", "credit"), ("credit_note", "credit"), ("refund", "debit"))
 TYPES = ("contacted", "qualified", "reengaged", "site_visit", "revisit", "booking", "cancellation")
 KEPT = """
     select tenant_id, lead_id, generated_at, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id,
@@ -57,12 +64,14 @@ STRAIGHTFORWARD = """
             coalesce(sum(agreement_value) filter (where status <> 'cancelled'), 0) as live_booking_value
         from bookings group by lead_id
     )
-    select leads.tenant_id, leads.lead_id, leads.generated_at, leadline_month(leads.generated_at),
+    select leads.tenant_id, leads.lead_id, leads.generated_at, leadline_month(leads.generated_at) as cohort_month,
         leads.project_id, leads.lead_source_id, leads.campaign_id, leads.owner_user_id,
-        coalesce(has_contacted, false), coalesce(has_qualified, false), coalesce(has_reengaged, false),
-        coalesce(has_site_visit, false), coalesce(has_revisit, false), bookings_per_lead.lead_id is not null,
-        coalesce(has_cancelled_booking, false), coalesce(has_live_booking, false), first_contacted_at,
-        first_site_visit_at, first_booking_date, coalesce(live_booking_value, 0)::numeric(16, 2)
+        coalesce(has_contacted, false) as has_contacted, coalesce(has_qualified, false) as has_qualified,
+        coalesce(has_reengaged, false) as has_reengaged, coalesce(has_site_visit, false) as has_site_visit,
+        coalesce(has_revisit, false) as has_revisit, bookings_per_lead.lead_id is not null as has_booking,
+        coalesce(has_cancelled_booking, false) as has_cancelled_booking,
+        coalesce(has_live_booking, false) as has_live_booking, first_contacted_at, first_site_visit_at,
+        first_booking_date, coalesce(live_booking_value, 0)::numeric(16, 2) as live_booking_value
     from leads
     left join stages_per_lead using (lead_id)
     left join bookings_per_lead using (lead_id)
@@ -71,13 +80,65 @@ STRAIGHTFORWARD = """
 """
 
 
+ROLLUP_KEPT = """
+    select cohort_month, project_id, lead_source_id, campaign_id, owner_user_id, leads, contacted, qualified,
+        reengaged, site_visited, revisited, booked, cancelled, net_booked, net_booking_value, days_to_first_booking_sum
+    from v_lead_funnel_analysis
+    order by cohort_month, project_id, lead_source_id, campaign_id, owner_user_id
+"""
+
+# The monthly rollup as a grouping of the straightforward per-lead rows above.
+ROLLUP_STRAIGHTFORWARD = f"""
+    with per_lead as ({STRAIGHTFORWARD.replace("order by leads.lead_id", "")})
+    select cohort_month, project_id, lead_source_id, campaign_id, owner_user_id,
+        count(*), count(*) filter (where has_contacted), count(*) filter (where has_qualified),
+        count(*) filter (where has_reengaged), count(*) filter (where has_site_visit),
+        count(*) filter (where has_revisit), count(*) filter (where has_booking),
+        count(*) filter (where has_cancelled_booking), count(*) filter (where has_live_booking),
+        sum(live_booking_value)::numeric(16, 2),
+        coalesce(sum(first_booking_date - leadline_date(generated_at)), 0)
+    from per_lead
+    group by cohort_month, project_id, lead_source_id, campaign_id, owner_user_id
+    order by cohort_month, project_id, lead_source_id, campaign_id, owner_user_id
+"""
+
+ACCOUNTS_KEPT = """
+    select booking_id, entries, total_debits, total_credits, received_amount, refunded_amount,
+        cancellation_charges, payments, last_receipt_date
+    from booking_accounts order by booking_id
+"""
+
+# Each booking's totals straight from the statement view, which reads only the raw ledger.
+ACCOUNTS_STRAIGHTFORWARD = """
+    select booking_id, count(*), sum(debit_amount), sum(credit_amount),
+        coalesce(sum(type_amount) filter (where effective_entry_type = 'receipt'), 0),
+        coalesce(sum(type_amount) filter (where effective_entry_type = 'refund'), 0),
+        coalesce(sum(type_amount) filter (where effective_entry_type = 'cancellation_charge'), 0),
+        coalesce(sum(type_amount) filter (where effective_entry_type in ('receipt', 'credit_note')), 0),
+        max(entry_date) filter (where entry_type = 'receipt' and not is_reversed)
+    from v_account_statement
+    group by booking_id
+    order by booking_id
+"""
+
+
+def _rows(conn: sa.Connection, sql: str, **params) -> list[tuple]:
+    return [tuple(row) for row in conn.execute(sa.text(sql), params)]
+
+
 def kept_equals_defined(tenant_id: int) -> None:
     with db.tenant_transaction(tenant_id) as conn:
         kept = conn.execute(sa.text(KEPT)).all()
         defined = conn.execute(sa.text(DEFINED), {"tenant_id": tenant_id}).all()
-        straightforward = conn.execute(sa.text(STRAIGHTFORWARD)).all()
+        straightforward = _rows(conn, STRAIGHTFORWARD)
+        rollup = _rows(conn, ROLLUP_KEPT)
+        rollup_straightforward = _rows(conn, ROLLUP_STRAIGHTFORWARD)
+        accounts = _rows(conn, ACCOUNTS_KEPT)
+        accounts_straightforward = _rows(conn, ACCOUNTS_STRAIGHTFORWARD)
     assert kept == defined
-    assert [tuple(row) for row in kept] == [tuple(row) for row in straightforward]
+    assert [tuple(row) for row in kept] == straightforward
+    assert rollup == rollup_straightforward
+    assert accounts == accounts_straightforward
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +181,7 @@ class FactsModel(RuleBasedStateMachine):
         self.leads: list[int] = []
         self.milestones: list[int] = []
         self.bookings: list[int] = []
+        self.entries: list[int] = []
         with db.tenant_transaction(self.tenant_id) as conn:
             for _ in range(3):
                 phone = f"+9196{uuid.uuid4().int % 10**8:08d}"
@@ -245,6 +307,58 @@ class FactsModel(RuleBasedStateMachine):
                 {"id": booking_id},
             )
 
+    @precondition(lambda self: self.bookings)
+    @rule(
+        data=st.data(),
+        entry=st.sampled_from(LEDGER_ENTRIES),
+        amount=st.integers(1, 9),
+        days=st.integers(-30, 30),
+    )
+    def add_ledger_entry(self, data, entry: tuple[str, str], amount: int, days: int) -> None:
+        booking_id = data.draw(st.sampled_from(self.bookings))
+        entry_type, side = entry
+        day = dt.date(2026, 3, 10) + dt.timedelta(days=days)
+        with db.tenant_transaction(self.tenant_id) as conn:
+            customer_id = conn.execute(
+                sa.text("select customer_id from bookings where booking_id = :id"), {"id": booking_id}
+            ).scalar_one()
+            self.entries.append(
+                insert(
+                    conn,
+                    "account_ledger",
+                    "ledger_entry_id",
+                    tenant_id=self.tenant_id,
+                    booking_id=booking_id,
+                    customer_id=customer_id,
+                    entry_date=day,
+                    due_date=day if entry_type == "demand" else None,
+                    entry_type=entry_type,
+                    side=side,
+                    amount=Decimal(amount * 100_000),
+                )
+            )
+
+    @precondition(lambda self: self.entries)
+    @rule(data=st.data())
+    def reverse_ledger_entry(self, data) -> None:
+        entry_id = data.draw(st.sampled_from(self.entries))
+        with db.tenant_transaction(self.tenant_id) as conn:
+            # A reversal mirrors its entry; an entry already reversed is left alone.
+            conn.execute(
+                sa.text(
+                    """
+                    insert into account_ledger (tenant_id, customer_id, booking_id, entry_date, entry_type, side,
+                        amount, reverses_entry_id)
+                    select tenant_id, customer_id, booking_id, entry_date + 3, 'reversal',
+                        case side when 'debit' then 'credit' else 'debit' end, amount, ledger_entry_id
+                    from account_ledger
+                    where ledger_entry_id = :id
+                        and not exists (select 1 from account_ledger as done where done.reverses_entry_id = :id)
+                    """
+                ),
+                {"id": entry_id},
+            )
+
     @invariant()
     def facts_are_exact(self) -> None:
         kept_equals_defined(self.tenant_id)
@@ -257,3 +371,50 @@ def test_random_writes_keep_the_facts_exact(world: World) -> None:
         max_examples=15, stateful_step_count=12, deadline=None, suppress_health_check=list(HealthCheck)
     )
     machine().runTest()
+
+
+def test_two_writers_on_one_lead_both_count(world: World) -> None:
+    """The second writer waits for the first and refreshes from what it committed."""
+    tenant_id = world.alpha
+    with db.tenant_transaction(tenant_id) as conn:
+        lead_id = insert(
+            conn,
+            "leads",
+            "lead_id",
+            tenant_id=tenant_id,
+            name="Race Lead",
+            phone=f"+9197{uuid.uuid4().int % 10**8:08d}",
+            lead_source_id=world.ids["s1"],
+            generated_at=MOMENT,
+        )
+
+    def add(conn: sa.Connection, milestone_type: str) -> None:
+        insert(
+            conn,
+            "lead_milestones",
+            "milestone_id",
+            tenant_id=tenant_id,
+            lead_id=lead_id,
+            milestone_type=milestone_type,
+            occurred_at=MOMENT,
+        )
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        with db.tenant_transaction(tenant_id) as first_conn:
+            add(first_conn, "contacted")
+            second = pool.submit(_in_transaction, tenant_id, add, "site_visit")
+            # The second writer is queued behind the first one's lock on the lead.
+            with pytest.raises(TimeoutError):
+                second.result(timeout=1)
+        second.result(timeout=30)
+    with db.tenant_transaction(tenant_id) as conn:
+        facts = conn.execute(
+            sa.text("select has_contacted, has_site_visit from v_lead_facts where lead_id = :id"), {"id": lead_id}
+        ).one()
+    assert tuple(facts) == (True, True)
+    kept_equals_defined(tenant_id)
+
+
+def _in_transaction(tenant_id: int, write, *args) -> None:
+    with db.tenant_transaction(tenant_id) as conn:
+        write(conn, *args)

@@ -101,14 +101,38 @@ def test_bookings_and_inventory(world: World) -> None:
 
 
 def test_ledger_summary_with_ageing(world: World) -> None:
-    got = reports.ledger_summary(world.alpha, JAN_FEB).set_index("booking_id")
+    summary = reports.ledger_summary(world.alpha, JAN_FEB)
+    got = summary.rows.set_index("booking_id")
     b2 = got.loc[world.ids["b2"]]
     # Payments 5.2 L settle the 5.1 L demand of 15 Feb and 10,000 of the 10 L due 15 Apr,
     # which is more than 90 days past due today and so wholly in the last bucket.
     assert (b2["overdue_amount"], b2["overdue_over_90"], b2["overdue_0_30"]) == (990000, 990000, 0)
     assert got.loc[world.ids["b1"], "overdue_amount"] == 0
     walk_in = ReportFilters(month_from=JAN_FEB.month_from, month_to=JAN_FEB.month_to, source="Walk-in")
-    assert reports.ledger_summary(world.alpha, walk_in)["booking_id"].tolist() == [world.ids["b3"]]
+    assert reports.ledger_summary(world.alpha, walk_in).rows["booking_id"].tolist() == [world.ids["b3"]]
+    # The totals are over every account the filters select, whichever page is shown.
+    assert summary.totals["accounts"] == len(got) and summary.page_count == 1
+    assert summary.totals["overdue"] == got["overdue_amount"].sum()
+    assert summary.totals["overdue_over_90"] == got["overdue_over_90"].sum()
+    assert summary.totals["outstanding"] == got["balance"].clip(lower=0).sum()
+
+
+def test_ledger_summary_pages_on_the_server(world: World, monkeypatch) -> None:
+    from data.reports import ledger
+
+    everything = reports.ledger_summary(world.alpha, JAN_FEB).rows["booking_id"].tolist()
+    reports.clear_report_caches()
+    monkeypatch.setattr(ledger, "PAGE_SIZE", 1)
+    try:
+        pages = [ledger.ledger_summary(world.alpha, JAN_FEB, page) for page in range(1, len(everything) + 1)]
+        # A page past the end (the filters shrank the list) gives the first page.
+        past = ledger.ledger_summary(world.alpha, JAN_FEB, len(everything) + 5)
+    finally:
+        reports.clear_report_caches()  # no one-row pages left behind for other tests
+    assert [page.rows["booking_id"].tolist() for page in pages] == [[booking] for booking in everything]
+    assert {page.totals["accounts"] for page in pages} == {len(everything)}
+    assert {page.page_count for page in pages} == {len(everything)}
+    assert past.page == 1 and past.rows["booking_id"].tolist() == everything[:1]
 
 
 def test_statement_names_what_a_reversal_reverses(world: World) -> None:

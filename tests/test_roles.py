@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import os
 from collections.abc import Iterator
 
@@ -106,6 +108,24 @@ def test_a_manager_sees_every_lead(world: World) -> None:
     app.switch_page("pages/leads.py").run()
     app.date_input(key="period").set_value(JAN_FEB).run()
     assert len(app.dataframe[0].value) == 4
+
+
+def test_the_lead_list_pages_on_the_server(world: World, monkeypatch) -> None:
+    # The module, not the function of the same name that data.reports exports.
+    lead_list = importlib.import_module("data.reports.lead_list")
+    monkeypatch.setattr(lead_list, "PAGE_SIZE", 3)
+    app = signed_in("mona")
+    app.switch_page("pages/leads.py").run()
+    # A period no other test reads (Dec-Feb holds the same four leads as Jan-Feb), so no
+    # page cached with the real page size is served.
+    app.date_input(key="period").set_value((dt.date(2025, 12, 1), JAN_FEB[1])).run()
+    first = list(app.dataframe[0].value["Name"])
+    assert len(first) == 3 and "Leads generated in the period, newest first: 1–3 of 4." in app.caption.values
+    assert app.number_input(key="leads-page").label == "Page (of 2)"
+    app.number_input(key="leads-page").set_value(2).run()
+    second = list(app.dataframe[0].value["Name"])
+    assert len(second) == 1 and "Leads generated in the period, newest first: 4–4 of 4." in app.caption.values
+    assert not set(first) & set(second)
 
 
 def test_sign_in_refuses_a_wrong_password(world: World) -> None:

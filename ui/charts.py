@@ -6,6 +6,7 @@ No figure loads anything from the internet (no map tiles, no web fonts).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -234,12 +235,12 @@ AGEING_BUCKETS = (
 )
 
 
-def ageing(summary: pd.DataFrame) -> go.Figure:
-    """Overdue money by how long it has been overdue."""
+def ageing(totals: Mapping[str, float]) -> go.Figure:
+    """Overdue money by how long it has been overdue (totals per bucket column)."""
     figure = go.Figure(
         go.Bar(
             x=[label for _, label in AGEING_BUCKETS],
-            y=[summary[column].sum() for column, _ in AGEING_BUCKETS],
+            y=[totals[column] for column, _ in AGEING_BUCKETS],
             marker_color=["#F2CF5B", "#F58518", "#E45756", "#9D2020"],
             hovertemplate="%{x}: ₹%{y:,.0f}<extra></extra>",
         )

@@ -73,3 +73,22 @@ def show_table(
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def requested_page(key: str) -> int:
+    """The page of a server-paged table the reader last asked for (1 at first)."""
+    return int(st.session_state.get(key, 1))
+
+
+def pager(*, key: str, page: int, page_count: int, total_rows: int, page_size: int, noun: str) -> None:
+    """Say which rows are shown and, when there is more than one page, let the reader turn it.
+
+    The table itself holds one page: the server sorts and cuts, the browser never gets more.
+    """
+    # The read may have given a different page than asked (the filters shrank the list).
+    st.session_state[key] = page
+    first = (page - 1) * page_size + 1 if total_rows else 0
+    last = min(page * page_size, total_rows)
+    st.caption(f"{noun} {first:,}–{last:,} of {total_rows:,}.")
+    if page_count > 1:
+        st.number_input(f"Page (of {page_count:,})", min_value=1, max_value=page_count, step=1, key=key)

@@ -12,7 +12,6 @@ from data.reports.campaigns import campaign_performance
 from data.reports.follow_ups import BUCKETS as FOLLOW_UP_BUCKETS
 from data.reports.follow_ups import follow_ups
 from data.reports.funnel import STAGES, Funnel, funnel
-from data.reports.lead_list import LIST_LIMIT as LEAD_LIST_LIMIT
 from data.reports.lead_list import lead_list
 from data.reports.leads import LeadTimeline, lead_timeline, search_leads
 from data.reports.ledger import account_statement, ledger_summary
@@ -47,7 +46,6 @@ def clear_report_caches() -> None:
 __all__ = [
     "FOLLOW_UP_BUCKETS",
     "KPI_ORDER",
-    "LEAD_LIST_LIMIT",
     "STAGES",
     "BookingsInventory",
     "FilterOptions",

@@ -34,6 +34,32 @@ LEAD_FILTERS = """
 # evaluate the view once per outer row (seen: minutes on the 3,000-lead demo).
 FILTERED_LEADS_CTE = "filtered_leads as materialized (select * from v_lead_facts where " + LEAD_FILTERS + ")"
 
+# The bookings whose lead the filters select. Each booking finds its lead by key, so the cost
+# follows the bookings, not the tenant's leads (which may be a million).
+FILTERED_BOOKINGS_CTE = (
+    """
+    filtered_bookings as materialized (
+        select tenant_id, booking_id
+        from (
+            select
+                bookings.tenant_id,
+                bookings.booking_id,
+                lead_facts.project_id,
+                lead_facts.campaign_id,
+                lead_facts.owner_user_id,
+                lead_facts.lead_source_id
+            from bookings
+            inner join v_lead_facts as lead_facts
+                on lead_facts.tenant_id = bookings.tenant_id
+                and lead_facts.lead_id = bookings.lead_id
+        ) as booked_leads
+        where """
+    + LEAD_FILTERS
+    + """
+    )
+"""
+)
+
 
 def read_frame(scope: Scope | int, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run one read as the app role in the tenant's transaction; moments come back in India time."""

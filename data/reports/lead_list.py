@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +11,7 @@ from data.db import Scope
 from data.filters import ReportFilters
 from data.reports._query import CACHE_TTL_SECONDS, FILTERED_LEADS_CTE, read_frame
 
-LIST_LIMIT = 2000
+PAGE_SIZE = 500
 
 _LEADS = (
     """
@@ -20,7 +22,7 @@ _LEADS = (
         leads.lead_id, leads.name, leads.phone, projects.name as project_name, lead_sources.source,
         lead_sources.subsource, campaigns.name as campaign_name, app_users.display_name as owner_name,
         leads.owner_user_id, leads.status, leads.generated_at, filtered_leads.has_contacted,
-        filtered_leads.has_site_visit, filtered_leads.has_live_booking
+        filtered_leads.has_site_visit, filtered_leads.has_live_booking, count(*) over () as total_leads
     from filtered_leads
     inner join leads
         on leads.tenant_id = filtered_leads.tenant_id and leads.lead_id = filtered_leads.lead_id
@@ -30,17 +32,37 @@ _LEADS = (
     left join campaigns on campaigns.tenant_id = leads.tenant_id and campaigns.campaign_id = leads.campaign_id
     left join app_users on app_users.tenant_id = leads.tenant_id and app_users.user_id = leads.owner_user_id
     where filtered_leads.cohort_month between :month_from and :month_to
-    order by leads.generated_at desc
-    limit :limit
+    order by leads.generated_at desc, leads.lead_id desc
+    limit :limit offset :offset
     """
 )
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def lead_list(scope: Scope | int, filters: ReportFilters) -> pd.DataFrame:
-    """Up to LIST_LIMIT leads the scope may see, newest first.
+@dataclass(frozen=True)
+class LeadPage:
+    """One page of the leads a scope may see, newest first, and how many there are in all.
 
-    Columns: lead_id, name, phone, project_name, source, subsource, campaign_name, owner_name,
+    ``rows``: lead_id, name, phone, project_name, source, subsource, campaign_name, owner_name,
     owner_user_id, status, generated_at, has_contacted, has_site_visit, has_live_booking.
     """
-    return read_frame(scope, _LEADS, {**filters.params(), "limit": LIST_LIMIT})
+
+    rows: pd.DataFrame
+    total_leads: int
+    page: int
+    page_size: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total_leads // self.page_size))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def lead_list(scope: Scope | int, filters: ReportFilters, page: int = 1) -> LeadPage:
+    """A page of PAGE_SIZE leads the scope may see, newest first; past the end, the first page."""
+    params = {**filters.params(), "limit": PAGE_SIZE}
+    frame = read_frame(scope, _LEADS, {**params, "offset": (page - 1) * PAGE_SIZE})
+    if frame.empty and page > 1:
+        page = 1
+        frame = read_frame(scope, _LEADS, {**params, "offset": 0})
+    total = 0 if frame.empty else int(frame["total_leads"].iloc[0])
+    return LeadPage(rows=frame.drop(columns="total_leads"), total_leads=total, page=page, page_size=PAGE_SIZE)

@@ -2,46 +2,90 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
-from data.reports._query import CACHE_TTL_SECONDS, FILTERED_LEADS_CTE, read_frame
+from data.reports._query import CACHE_TTL_SECONDS, FILTERED_BOOKINGS_CTE, read_frame
+
+PAGE_SIZE = 500
 
 _SUMMARY = (
     """
-    with """
-    + FILTERED_LEADS_CTE
-    + """
+    with
+
+    """
+    + FILTERED_BOOKINGS_CTE
+    + """,
+
+    accounts as materialized (
+        select
+            v_customer_ledger_summary.booking_id,
+            v_customer_ledger_summary.customer_name,
+            v_customer_ledger_summary.phone,
+            v_customer_ledger_summary.project_name,
+            v_customer_ledger_summary.tower_name,
+            v_customer_ledger_summary.unit_number,
+            v_customer_ledger_summary.booking_date,
+            v_customer_ledger_summary.booking_status,
+            v_customer_ledger_summary.agreement_value,
+            v_customer_ledger_summary.total_debits,
+            v_customer_ledger_summary.total_credits,
+            v_customer_ledger_summary.balance,
+            v_customer_ledger_summary.overdue_amount,
+            coalesce(v_receivables_ageing.overdue_0_30, 0) as overdue_0_30,
+            coalesce(v_receivables_ageing.overdue_31_60, 0) as overdue_31_60,
+            coalesce(v_receivables_ageing.overdue_61_90, 0) as overdue_61_90,
+            coalesce(v_receivables_ageing.overdue_over_90, 0) as overdue_over_90,
+            v_customer_ledger_summary.last_receipt_date,
+            v_customer_ledger_summary.entries
+        from v_customer_ledger_summary
+        left join v_receivables_ageing
+            on v_receivables_ageing.tenant_id = v_customer_ledger_summary.tenant_id
+            and v_receivables_ageing.booking_id = v_customer_ledger_summary.booking_id
+        where v_customer_ledger_summary.booking_id in (select booking_id from filtered_bookings)
+    )
+
     select
-        v_customer_ledger_summary.booking_id,
-        v_customer_ledger_summary.customer_name,
-        v_customer_ledger_summary.phone,
-        v_customer_ledger_summary.project_name,
-        v_customer_ledger_summary.tower_name,
-        v_customer_ledger_summary.unit_number,
-        v_customer_ledger_summary.booking_date,
-        v_customer_ledger_summary.booking_status,
-        v_customer_ledger_summary.agreement_value,
-        v_customer_ledger_summary.total_debits,
-        v_customer_ledger_summary.total_credits,
-        v_customer_ledger_summary.balance,
-        v_customer_ledger_summary.overdue_amount,
-        coalesce(v_receivables_ageing.overdue_0_30, 0) as overdue_0_30,
-        coalesce(v_receivables_ageing.overdue_31_60, 0) as overdue_31_60,
-        coalesce(v_receivables_ageing.overdue_61_90, 0) as overdue_61_90,
-        coalesce(v_receivables_ageing.overdue_over_90, 0) as overdue_over_90,
-        v_customer_ledger_summary.last_receipt_date,
-        v_customer_ledger_summary.entries
-    from v_customer_ledger_summary
-    left join v_receivables_ageing
-        on v_receivables_ageing.tenant_id = v_customer_ledger_summary.tenant_id
-        and v_receivables_ageing.booking_id = v_customer_ledger_summary.booking_id
-    where v_customer_ledger_summary.lead_id in (select lead_id from filtered_leads)
-    order by v_customer_ledger_summary.overdue_amount desc, v_customer_ledger_summary.balance desc
+        *,
+        count(*) over () as total_accounts,
+        sum(greatest(balance, 0)) over () as total_outstanding,
+        sum(overdue_amount) over () as total_overdue,
+        sum(overdue_0_30) over () as total_overdue_0_30,
+        sum(overdue_31_60) over () as total_overdue_31_60,
+        sum(overdue_61_90) over () as total_overdue_61_90,
+        sum(overdue_over_90) over () as total_overdue_over_90
+    from accounts
+    order by overdue_amount desc, balance desc, booking_id
+    limit :limit offset :offset
     """
 )
+
+SUMMARY_COLUMNS = [
+    "booking_id",
+    "customer_name",
+    "phone",
+    "project_name",
+    "tower_name",
+    "unit_number",
+    "booking_date",
+    "booking_status",
+    "agreement_value",
+    "total_debits",
+    "total_credits",
+    "balance",
+    "overdue_amount",
+    "overdue_0_30",
+    "overdue_31_60",
+    "overdue_61_90",
+    "overdue_over_90",
+    "last_receipt_date",
+    "entries",
+]
+TOTALS = ("accounts", "outstanding", "overdue", "overdue_0_30", "overdue_31_60", "overdue_61_90", "overdue_over_90")
 
 _STATEMENT = """
     select
@@ -63,17 +107,51 @@ ENTRY_LABELS = {
 }
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def ledger_summary(scope: Scope | int, filters: ReportFilters) -> pd.DataFrame:
-    """One row per booked unit, most overdue first.
+@dataclass(frozen=True)
+class LedgerSummary:
+    """One page of the booked units, most overdue first, and the totals over all of them.
 
-    Columns: booking_id, customer_name, phone, project_name, tower_name, unit_number,
+    ``rows``: booking_id, customer_name, phone, project_name, tower_name, unit_number,
     booking_date, booking_status, agreement_value, total_debits, total_credits, balance,
     overdue_amount, overdue_0_30, overdue_31_60, overdue_61_90, overdue_over_90 (days past due),
-    last_receipt_date, entries. The project, source, campaign and owner filters apply (to the
-    lead who booked); balances are as of today, whatever the period.
+    last_receipt_date, entries. ``totals``: accounts, outstanding (positive balances),
+    overdue and the four overdue buckets, over every account the filters select.
     """
-    return read_frame(scope, _SUMMARY, filters.params())
+
+    rows: pd.DataFrame
+    totals: dict
+    page: int
+    page_size: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-int(self.totals["accounts"]) // self.page_size))
+
+    @property
+    def is_empty(self) -> bool:
+        return int(self.totals["accounts"]) == 0
+
+
+def _totals(frame: pd.DataFrame) -> dict:
+    if frame.empty:
+        return dict.fromkeys(TOTALS, 0)
+    first = frame.iloc[0]
+    return {name: first[f"total_{name}"] for name in TOTALS}
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def ledger_summary(scope: Scope | int, filters: ReportFilters, page: int = 1) -> LedgerSummary:
+    """A page of PAGE_SIZE booked units, most overdue first, with the totals over all of them.
+
+    The project, source, campaign and owner filters apply (to the lead who booked); balances
+    are as of today, whatever the period. A page past the end gives the first page.
+    """
+    params = {**filters.params(), "limit": PAGE_SIZE}
+    frame = read_frame(scope, _SUMMARY, {**params, "offset": (page - 1) * PAGE_SIZE})
+    if frame.empty and page > 1:
+        page = 1
+        frame = read_frame(scope, _SUMMARY, {**params, "offset": 0})
+    return LedgerSummary(rows=frame[SUMMARY_COLUMNS], totals=_totals(frame), page=page, page_size=PAGE_SIZE)
 
 
 def _describe(entries: pd.DataFrame) -> pd.Series:

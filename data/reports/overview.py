@@ -10,22 +10,23 @@ import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
-from data.reports._query import CACHE_TTL_SECONDS, FILTERED_LEADS_CTE, LEAD_FILTERS, period_params, read_frame
+from data.reports._query import CACHE_TTL_SECONDS, FILTERED_BOOKINGS_CTE, LEAD_FILTERS, period_params, read_frame
 
+# Cohort counts come from the funnel view, which reads the kept monthly rollup (no per-lead scan).
 _COHORT_FIGURES = (
     """
     select
         case when cohort_month >= :month_from then 'current' else 'previous' end as period,
-        count(*) as leads,
-        count(*) filter (where has_contacted) as contacted,
-        count(*) filter (where has_site_visit) as site_visited,
-        count(*) filter (where has_revisit) as revisited,
-        count(*) filter (where has_booking) as booked,
-        count(*) filter (where has_cancelled_booking) as cancelled,
-        count(*) filter (where has_live_booking) as net_booked,
-        coalesce(sum(live_booking_value), 0) as net_booking_value,
-        avg(first_booking_date - leadline_date(generated_at)) as average_days_to_booking
-    from v_lead_facts
+        sum(leads)::bigint as leads,
+        sum(contacted)::bigint as contacted,
+        sum(site_visited)::bigint as site_visited,
+        sum(revisited)::bigint as revisited,
+        sum(booked)::bigint as booked,
+        sum(cancelled)::bigint as cancelled,
+        sum(net_booked)::bigint as net_booked,
+        coalesce(sum(net_booking_value), 0) as net_booking_value,
+        sum(days_to_first_booking_sum)::numeric / nullif(sum(booked), 0) as average_days_to_booking
+    from v_lead_funnel_analysis
     where cohort_month between :previous_from and :month_to and """
     + LEAD_FILTERS
     + """
@@ -33,16 +34,33 @@ _COHORT_FIGURES = (
     """
 )
 
+# Money of the filtered leads' bookings, from the ledger rows themselves (by the bookings'
+# index), with v_account_statement's meanings: a debit raises the balance, a credit lowers
+# it, and a reversal counts against the type of the entry it reverses.
 _MONEY_FIGURES = (
     """
     with
 
     """
-    + FILTERED_LEADS_CTE
+    + FILTERED_BOOKINGS_CTE
     + """,
 
     filtered_entries as materialized (
-        select * from v_account_statement where lead_id in (select lead_id from filtered_leads)
+        select
+            account_ledger.booking_id,
+            account_ledger.entry_date,
+            case when account_ledger.side = 'debit' then account_ledger.amount else -account_ledger.amount end
+                as balance_change,
+            coalesce(reversed_entries.entry_type, account_ledger.entry_type) as effective_entry_type,
+            case when account_ledger.entry_type = 'reversal' then -account_ledger.amount else account_ledger.amount end
+                as type_amount
+        from filtered_bookings
+        inner join account_ledger
+            on account_ledger.tenant_id = filtered_bookings.tenant_id
+            and account_ledger.booking_id = filtered_bookings.booking_id
+        left join account_ledger as reversed_entries
+            on reversed_entries.tenant_id = account_ledger.tenant_id
+            and reversed_entries.ledger_entry_id = account_ledger.reverses_entry_id
     ),
 
     balances as (
@@ -70,10 +88,10 @@ _TREND = (
     """
     select
         cohort_month,
-        count(*) as leads,
-        count(*) filter (where has_site_visit) as site_visited,
-        count(*) filter (where has_booking) as booked
-    from v_lead_facts
+        sum(leads)::bigint as leads,
+        sum(site_visited)::bigint as site_visited,
+        sum(booked)::bigint as booked
+    from v_lead_funnel_analysis
     where cohort_month between :month_from and :month_to and """
     + LEAD_FILTERS
     + """
@@ -81,6 +99,7 @@ _TREND = (
     order by cohort_month
     """
 )
+
 
 KPI_ORDER = (
     "leads",

@@ -21,15 +21,10 @@ booked_units as (
         and units.unit_id = bookings.unit_id
 ),
 
+-- Kept per booking in booking_accounts (migration 0007) from the ledger's inserts.
 money_per_booking as (
-    select
-        tenant_id,
-        booking_id,
-        sum(type_amount) filter (where effective_entry_type = 'receipt') as received_amount,
-        sum(type_amount) filter (where effective_entry_type = 'refund') as refunded_amount,
-        sum(type_amount) filter (where effective_entry_type = 'cancellation_charge') as cancellation_charges
-    from v_account_statement
-    group by tenant_id, booking_id
+    select tenant_id, booking_id, received_amount, refunded_amount, cancellation_charges
+    from booking_accounts
 ),
 
 booking_totals as (

@@ -11,10 +11,6 @@ live_campaigns as (
     select * from campaigns where deleted_at is null
 ),
 
-campaign_lead_facts as (
-    select * from v_lead_facts where campaign_id is not null
-),
-
 spend_per_campaign as (
     select tenant_id, campaign_id, sum(amount) as spend
     from campaign_spend
@@ -26,13 +22,14 @@ leads_per_campaign as (
     select
         tenant_id,
         campaign_id,
-        count(*) as leads,
-        count(*) filter (where has_site_visit) as site_visited,
-        count(*) filter (where has_booking) as booked,
-        count(*) filter (where has_cancelled_booking) as cancelled,
-        count(*) filter (where has_live_booking) as net_booked,
-        sum(live_booking_value) as net_booking_value
-    from campaign_lead_facts
+        sum(leads)::bigint as leads,
+        sum(site_visited)::bigint as site_visited,
+        sum(booked)::bigint as booked,
+        sum(cancelled)::bigint as cancelled,
+        sum(net_booked)::bigint as net_booked,
+        sum(net_booking_value) as net_booking_value
+    from lead_month_rollup
+    where campaign_id is not null and leads > 0
     group by tenant_id, campaign_id
 ),
 

@@ -9,7 +9,7 @@ create view v_customer_ledger_summary with (security_invoker = true) as
 
 with
 
-booking_accounts as (
+booked_units as (
     select
         bookings.tenant_id,
         bookings.booking_id,
@@ -28,61 +28,60 @@ booking_accounts as (
         and units.unit_id = bookings.unit_id
 ),
 
-ledger_totals as (
-    select
-        tenant_id,
-        booking_id,
-        count(*) as entries,
-        sum(debit_amount) as total_debits,
-        sum(credit_amount) as total_credits,
-        coalesce(sum(type_amount) filter (
-            where effective_entry_type = 'demand' and effective_due_date < leadline_today()
-        ), 0) as demands_due,
-        coalesce(sum(type_amount) filter (
-            where effective_entry_type in ('receipt', 'credit_note')
-        ), 0) as payments,
-        max(entry_date) filter (where entry_type = 'receipt' and not is_reversed) as last_receipt_date
-    from v_account_statement
-    group by tenant_id, booking_id
-),
-
 final as (
     select
-        booking_accounts.tenant_id,
-        booking_accounts.customer_id,
-        booking_accounts.booking_id,
-        booking_accounts.lead_id,
+        booked_units.tenant_id,
+        booked_units.customer_id,
+        booked_units.booking_id,
+        booked_units.lead_id,
         customers.name as customer_name,
         customers.phone,
-        booking_accounts.project_id,
+        booked_units.project_id,
         projects.name as project_name,
         towers.name as tower_name,
-        booking_accounts.unit_id,
-        booking_accounts.unit_number,
-        booking_accounts.booking_date,
-        booking_accounts.booking_status,
-        booking_accounts.agreement_value,
-        coalesce(ledger_totals.total_debits, 0)::numeric(16, 2) as total_debits,
-        coalesce(ledger_totals.total_credits, 0)::numeric(16, 2) as total_credits,
-        (coalesce(ledger_totals.total_debits, 0) - coalesce(ledger_totals.total_credits, 0))::numeric(16, 2)
+        booked_units.unit_id,
+        booked_units.unit_number,
+        booked_units.booking_date,
+        booked_units.booking_status,
+        booked_units.agreement_value,
+        coalesce(booking_accounts.total_debits, 0)::numeric(16, 2) as total_debits,
+        coalesce(booking_accounts.total_credits, 0)::numeric(16, 2) as total_credits,
+        (coalesce(booking_accounts.total_debits, 0) - coalesce(booking_accounts.total_credits, 0))::numeric(16, 2)
             as balance,
-        greatest(0, coalesce(ledger_totals.demands_due, 0) - coalesce(ledger_totals.payments, 0))::numeric(16, 2)
+        greatest(0, coalesce(demands_due.amount, 0) - coalesce(booking_accounts.payments, 0))::numeric(16, 2)
             as overdue_amount,
-        ledger_totals.last_receipt_date,
-        coalesce(ledger_totals.entries, 0) as entries
-    from booking_accounts
+        booking_accounts.last_receipt_date,
+        coalesce(booking_accounts.entries, 0) as entries
+    from booked_units
     inner join customers
-        on customers.tenant_id = booking_accounts.tenant_id
-        and customers.customer_id = booking_accounts.customer_id
+        on customers.tenant_id = booked_units.tenant_id
+        and customers.customer_id = booked_units.customer_id
     inner join projects
-        on projects.tenant_id = booking_accounts.tenant_id
-        and projects.project_id = booking_accounts.project_id
+        on projects.tenant_id = booked_units.tenant_id
+        and projects.project_id = booked_units.project_id
     inner join towers
-        on towers.tenant_id = booking_accounts.tenant_id
-        and towers.tower_id = booking_accounts.tower_id
-    left join ledger_totals
-        on ledger_totals.tenant_id = booking_accounts.tenant_id
-        and ledger_totals.booking_id = booking_accounts.booking_id
+        on towers.tenant_id = booked_units.tenant_id
+        and towers.tower_id = booked_units.tower_id
+    -- Totals are kept per booking in booking_accounts (migration 0007).
+    left join booking_accounts
+        on booking_accounts.tenant_id = booked_units.tenant_id
+        and booking_accounts.booking_id = booked_units.booking_id
+    -- Only what has fallen due moves with the calendar: read per booking through the ledger's
+    -- (tenant_id, booking_id) index, so the cost follows the bookings asked for.
+    cross join lateral (
+        select sum(account_ledger.amount) as amount
+        from account_ledger
+        where account_ledger.tenant_id = booked_units.tenant_id
+            and account_ledger.booking_id = booked_units.booking_id
+            and account_ledger.entry_type = 'demand'
+            and account_ledger.due_date < leadline_today()
+            -- A reversed demand and its reversal cancel out.
+            and not exists (
+                select 1 from account_ledger as reversals
+                where reversals.tenant_id = account_ledger.tenant_id
+                    and reversals.reverses_entry_id = account_ledger.ledger_entry_id
+            )
+    ) as demands_due
 )
 
 select * from final;

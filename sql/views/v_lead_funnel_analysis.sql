@@ -3,15 +3,15 @@
 -- Counts are of distinct leads, so they add up across rows; compute rates after summing.
 -- "Reached a stage" is as in v_lead_facts. booked = has any booking; cancelled = has a
 -- cancelled booking; net_booked = has a booking that is not cancelled (a lead that cancels
--- and books again counts in all three).
+-- and books again counts in all three). net_booking_value is the agreement value of the live
+-- bookings; days_to_first_booking_sum adds up, over the booked leads, the days from generation
+-- to first booking (divide by booked for the average).
 create view v_lead_funnel_analysis with (security_invoker = true) as
 
 with
 
-lead_facts as (
-    select * from v_lead_facts
-),
-
+-- Kept per month and dimension in lead_month_rollup (migration 0007) from the lead facts;
+-- a group whose leads all moved away keeps a row of zeros there, skipped here.
 funnel_counts as (
     select
         tenant_id,
@@ -20,17 +20,19 @@ funnel_counts as (
         lead_source_id,
         campaign_id,
         owner_user_id,
-        count(*) as leads,
-        count(*) filter (where has_contacted) as contacted,
-        count(*) filter (where has_qualified) as qualified,
-        count(*) filter (where has_reengaged) as reengaged,
-        count(*) filter (where has_site_visit) as site_visited,
-        count(*) filter (where has_revisit) as revisited,
-        count(*) filter (where has_booking) as booked,
-        count(*) filter (where has_cancelled_booking) as cancelled,
-        count(*) filter (where has_live_booking) as net_booked
-    from lead_facts
-    group by tenant_id, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id
+        leads,
+        contacted,
+        qualified,
+        reengaged,
+        site_visited,
+        revisited,
+        booked,
+        cancelled,
+        net_booked,
+        net_booking_value,
+        days_to_first_booking_sum
+    from lead_month_rollup
+    where leads > 0
 ),
 
 final as (
@@ -54,7 +56,9 @@ final as (
         funnel_counts.revisited,
         funnel_counts.booked,
         funnel_counts.cancelled,
-        funnel_counts.net_booked
+        funnel_counts.net_booked,
+        funnel_counts.net_booking_value,
+        funnel_counts.days_to_first_booking_sum
     from funnel_counts
     inner join lead_sources
         on lead_sources.tenant_id = funnel_counts.tenant_id

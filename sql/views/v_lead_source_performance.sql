@@ -9,10 +9,6 @@ create view v_lead_source_performance with (security_invoker = true) as
 
 with
 
-lead_facts as (
-    select * from v_lead_facts
-),
-
 live_campaigns as (
     select * from campaigns where deleted_at is null
 ),
@@ -27,14 +23,15 @@ lead_rows as (
         lead_source_id,
         cohort_month,
         project_id,
-        count(*) as leads,
-        count(*) filter (where has_qualified) as qualified,
-        count(*) filter (where has_site_visit) as site_visited,
-        count(*) filter (where has_booking) as booked,
-        count(*) filter (where has_live_booking) as net_booked,
-        sum(live_booking_value) as net_booking_value,
+        sum(leads)::bigint as leads,
+        sum(qualified)::bigint as qualified,
+        sum(site_visited)::bigint as site_visited,
+        sum(booked)::bigint as booked,
+        sum(net_booked)::bigint as net_booked,
+        sum(net_booking_value) as net_booking_value,
         0::numeric(14, 2) as spend
-    from lead_facts
+    from lead_month_rollup
+    where leads > 0
     group by tenant_id, lead_source_id, cohort_month, project_id
 ),
 

@@ -1,0 +1,71 @@
+"""The benchmark's browser rows: each analysis page opened in real Chromium on the large tenant.
+
+A manager of the benchmark tenant signs in to the app served as the README runs it; each
+analysis page is then opened from the sidebar and timed from the click until the page shows its
+title and Streamlit has finished running it — the moment it is
+interactive. Each page is opened once, with its reads not yet cached in the app process.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from data import auth, db, streamlit_server
+
+# A manager lands on the Overview after signing in; the others are opened from the sidebar.
+ANALYSIS_PAGES = ("Funnel", "Sources", "Campaigns", "Bookings & inventory", "Customer ledger")
+_USERNAME = "bench-manager"
+
+
+def page_timings(measure: Callable, tenant_id: int, tenant_slug: str) -> bool:
+    """Add one row per analysis page; False (and no rows) when there is no Chromium here."""
+    if not streamlit_server.CHROMIUM.exists():
+        return False
+    from playwright.sync_api import sync_playwright  # a test and benchmark dependency only
+
+    password = secrets.token_urlsafe(16)
+    auth.create_user(tenant_id, _USERNAME, "Bench Manager", "manager", password)
+    env = {**os.environ, "LEADLINE_TENANT": tenant_slug}
+    if db.is_embedded():
+        env["LEADLINE_STATE_DIR"] = str(db.STATE_DIR)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        streamlit_server.serve(env, Path(folder) / "streamlit.log") as url,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=str(streamlit_server.CHROMIUM), args=streamlit_server.CHROMIUM_ARGS
+        )
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.goto(url)
+        tab.get_by_label("Username").first.wait_for(timeout=120_000)
+        _finished(tab)
+        measure("page interactive in the browser · Overview (signing in)", lambda: _sign_in(tab, password))
+        for title in ANALYSIS_PAGES:
+            measure(f"page interactive in the browser · {title}", lambda t=title: _open(tab, t))
+        browser.close()
+    return True
+
+
+def _finished(tab) -> None:
+    # The app root says whether a script run is under way (Streamlit's own attribute).
+    tab.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=120_000)
+
+
+def _sign_in(tab, password: str) -> None:
+    tab.get_by_label("Username").first.fill(_USERNAME)
+    tab.get_by_role("textbox", name="Password").fill(password)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_role("heading", name="Overview", exact=True).first.wait_for(timeout=120_000)
+    _finished(tab)
+
+
+def _open(tab, title: str) -> None:
+    tab.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    # The title is the page's first element: once it shows, the page's run has begun.
+    tab.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=120_000)
+    _finished(tab)

@@ -1,0 +1,340 @@
+-- Kept summaries for the screens that aggregate many leads or many ledger entries, maintained in
+-- the writing transaction by statement-level triggers with transition tables (a bulk load
+-- applies one change per statement, not one per row):
+--   lead_month_rollup  the lead facts counted per cohort month and per every dimension a screen
+--                      filters on; kept from lead_facts' own changes (old row out, new row in)
+--   booking_accounts   each booking's ledger totals; recomputed for the bookings a ledger insert
+--                      touches (the ledger is append-only, so inserts are the only change)
+-- Both are fresh by construction: a committed write is in the next read.
+
+-- Lead facts under concurrent writes. Two transactions writing to one lead each computed its
+-- facts from their own snapshot, and the later commit kept facts that missed the other's write.
+-- Locking the leads first queues such writers; the refresh after the lock is a new statement,
+-- so (read committed) it sees what the first writer committed.
+create or replace function lead_facts_after_change() returns trigger
+language plpgsql
+as $$
+declare
+    touched record;
+begin
+    for touched in
+        select tenant_id, array_agg(distinct lead_id order by lead_id) as lead_ids
+        from changed_rows
+        group by tenant_id
+    loop
+        perform 1
+        from leads
+        where leads.tenant_id = touched.tenant_id and leads.lead_id = any(touched.lead_ids)
+        order by leads.lead_id
+        for no key update;
+        perform refresh_lead_facts(touched.tenant_id, touched.lead_ids);
+    end loop;
+    return null;
+end;
+$$;
+
+create table lead_month_rollup (
+    tenant_id bigint not null,
+    cohort_month date not null,
+    project_id bigint,
+    lead_source_id bigint not null,
+    campaign_id bigint,
+    owner_user_id bigint,
+    leads bigint not null,
+    contacted bigint not null,
+    qualified bigint not null,
+    reengaged bigint not null,
+    site_visited bigint not null,
+    revisited bigint not null,
+    booked bigint not null,
+    cancelled bigint not null,
+    net_booked bigint not null,
+    net_booking_value numeric(16, 2) not null,
+    -- Sum over the booked leads of the days from generation to first booking: divided by
+    -- booked, the average; kept as a sum so that rows add up.
+    days_to_first_booking_sum bigint not null,
+    constraint index_lead_month_rollup_on_grain unique nulls not distinct
+        (tenant_id, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id)
+);
+
+alter table lead_month_rollup enable row level security;
+alter table lead_month_rollup force row level security;
+create policy tenant_isolation on lead_month_rollup
+    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
+    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
+-- A rep sees (and their writes change) only the rows of their own leads, as with lead_facts.
+create policy owner_scope on lead_month_rollup as restrictive
+    using (
+        nullif(current_setting('app.owner_user_id', true), '') is null
+        or owner_user_id = nullif(current_setting('app.owner_user_id', true), '')::bigint
+    );
+-- No delete: a group whose leads all moved away keeps a row of zeros, which the views skip.
+grant select, insert, update on lead_month_rollup to leadline_app;
+
+-- Adds changed lead facts to the rollup: each new version counts +1, each old one -1. Unchanged
+-- leads cancel out and touch no row, so a refresh that changed nothing takes no lock. Rows are
+-- upserted in key order, so two writers never lock in opposite orders. Static SQL in PL/pgSQL,
+-- so its plan is made once per session, not once per statement.
+create function lead_month_rollup_add(new_rows lead_facts[], old_rows lead_facts[]) returns void
+language plpgsql
+as $$
+begin
+    with
+
+    changes as (
+        select 1 as sign, * from unnest(new_rows)
+        union all
+        select -1 as sign, * from unnest(old_rows)
+    ),
+
+    deltas as (
+        select
+            tenant_id,
+            cohort_month,
+            project_id,
+            lead_source_id,
+            campaign_id,
+            owner_user_id,
+            sum(sign) as leads,
+            sum(sign) filter (where has_contacted) as contacted,
+            sum(sign) filter (where has_qualified) as qualified,
+            sum(sign) filter (where has_reengaged) as reengaged,
+            sum(sign) filter (where has_site_visit) as site_visited,
+            sum(sign) filter (where has_revisit) as revisited,
+            sum(sign) filter (where has_booking) as booked,
+            sum(sign) filter (where has_cancelled_booking) as cancelled,
+            sum(sign) filter (where has_live_booking) as net_booked,
+            sum(sign * live_booking_value) as net_booking_value,
+            sum(sign * (first_booking_date - leadline_date(generated_at))) as days_to_first_booking_sum
+        from changes
+        where is_live
+        group by tenant_id, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id
+    ),
+
+    nonzero_deltas as (
+        select
+            tenant_id,
+            cohort_month,
+            project_id,
+            lead_source_id,
+            campaign_id,
+            owner_user_id,
+            leads,
+            coalesce(contacted, 0) as contacted,
+            coalesce(qualified, 0) as qualified,
+            coalesce(reengaged, 0) as reengaged,
+            coalesce(site_visited, 0) as site_visited,
+            coalesce(revisited, 0) as revisited,
+            coalesce(booked, 0) as booked,
+            coalesce(cancelled, 0) as cancelled,
+            coalesce(net_booked, 0) as net_booked,
+            net_booking_value,
+            coalesce(days_to_first_booking_sum, 0) as days_to_first_booking_sum
+        from deltas
+        where leads <> 0
+            or contacted <> 0 or qualified <> 0 or reengaged <> 0 or site_visited <> 0
+            or revisited <> 0 or booked <> 0 or cancelled <> 0 or net_booked <> 0
+            or net_booking_value <> 0 or days_to_first_booking_sum <> 0
+    )
+
+    insert into lead_month_rollup as rollup
+    select * from nonzero_deltas
+    order by tenant_id, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id
+    on conflict (tenant_id, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id)
+    do update set
+        leads = rollup.leads + excluded.leads,
+        contacted = rollup.contacted + excluded.contacted,
+        qualified = rollup.qualified + excluded.qualified,
+        reengaged = rollup.reengaged + excluded.reengaged,
+        site_visited = rollup.site_visited + excluded.site_visited,
+        revisited = rollup.revisited + excluded.revisited,
+        booked = rollup.booked + excluded.booked,
+        cancelled = rollup.cancelled + excluded.cancelled,
+        net_booked = rollup.net_booked + excluded.net_booked,
+        net_booking_value = rollup.net_booking_value + excluded.net_booking_value,
+        days_to_first_booking_sum = rollup.days_to_first_booking_sum + excluded.days_to_first_booking_sum;
+end;
+$$;
+
+-- Transition tables are visible only inside the trigger function, so it hands their rows over.
+create function lead_month_rollup_after_insert() returns trigger
+language plpgsql
+as $$
+begin
+    perform lead_month_rollup_add(array(select row(changed.*)::lead_facts from new_facts as changed), '{}');
+    return null;
+end;
+$$;
+
+create function lead_month_rollup_after_update() returns trigger
+language plpgsql
+as $$
+begin
+    perform lead_month_rollup_add(
+        array(select row(changed.*)::lead_facts from new_facts as changed),
+        array(select row(changed.*)::lead_facts from old_facts as changed)
+    );
+    return null;
+end;
+$$;
+
+create trigger lead_facts_roll_up_on_insert after insert on lead_facts
+    referencing new table as new_facts
+    for each statement execute function lead_month_rollup_after_insert();
+create trigger lead_facts_roll_up_on_update after update on lead_facts
+    referencing old table as old_facts new table as new_facts
+    for each statement execute function lead_month_rollup_after_update();
+
+-- Existing facts, once (as the migration's owner, who sees every tenant).
+insert into lead_month_rollup
+select
+    tenant_id,
+    cohort_month,
+    project_id,
+    lead_source_id,
+    campaign_id,
+    owner_user_id,
+    count(*),
+    count(*) filter (where has_contacted),
+    count(*) filter (where has_qualified),
+    count(*) filter (where has_reengaged),
+    count(*) filter (where has_site_visit),
+    count(*) filter (where has_revisit),
+    count(*) filter (where has_booking),
+    count(*) filter (where has_cancelled_booking),
+    count(*) filter (where has_live_booking),
+    sum(live_booking_value),
+    coalesce(sum(first_booking_date - leadline_date(generated_at)), 0)
+from lead_facts
+where is_live
+group by tenant_id, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id;
+
+create table booking_accounts (
+    tenant_id bigint not null,
+    booking_id bigint not null,
+    entries bigint not null,
+    total_debits numeric(16, 2) not null,
+    total_credits numeric(16, 2) not null,
+    -- By effective type, net of reversals (see v_account_statement's type_amount).
+    received_amount numeric(16, 2) not null,
+    refunded_amount numeric(16, 2) not null,
+    cancellation_charges numeric(16, 2) not null,
+    -- Receipts and credit notes, net of their reversals: what settles demands.
+    payments numeric(16, 2) not null,
+    last_receipt_date date,
+    constraint pk_booking_accounts primary key (tenant_id, booking_id),
+    constraint fk_booking_accounts_booking_id foreign key (tenant_id, booking_id)
+        references bookings (tenant_id, booking_id)
+);
+
+alter table booking_accounts enable row level security;
+alter table booking_accounts force row level security;
+create policy tenant_isolation on booking_accounts
+    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
+    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
+grant select, insert, update on booking_accounts to leadline_app;
+
+-- The definition, per booking through the ledger's (tenant_id, booking_id) index, for the same
+-- reason as compute_lead_facts(): inside an import the statistics lag behind the table.
+create function compute_booking_accounts(account_tenant_id bigint, account_booking_ids bigint[])
+returns setof booking_accounts
+language sql stable
+as $$
+    select
+        account_tenant_id,
+        chosen.booking_id,
+        totals.entries,
+        totals.total_debits,
+        totals.total_credits,
+        totals.received_amount,
+        totals.refunded_amount,
+        totals.cancellation_charges,
+        totals.payments,
+        totals.last_receipt_date
+    from unnest(account_booking_ids) as chosen(booking_id)
+    cross join lateral (
+        select
+            count(*) as entries,
+            coalesce(sum(entries.amount) filter (where entries.side = 'debit'), 0) as total_debits,
+            coalesce(sum(entries.amount) filter (where entries.side = 'credit'), 0) as total_credits,
+            coalesce(sum(entries.type_amount) filter (where entries.effective_entry_type = 'receipt'), 0)
+                as received_amount,
+            coalesce(sum(entries.type_amount) filter (where entries.effective_entry_type = 'refund'), 0)
+                as refunded_amount,
+            coalesce(sum(entries.type_amount) filter (where entries.effective_entry_type = 'cancellation_charge'), 0)
+                as cancellation_charges,
+            coalesce(sum(entries.type_amount) filter (
+                where entries.effective_entry_type in ('receipt', 'credit_note')
+            ), 0) as payments,
+            max(entries.entry_date) filter (where entries.entry_type = 'receipt' and not entries.is_reversed)
+                as last_receipt_date
+        from (
+            select
+                account_ledger.side,
+                account_ledger.amount,
+                account_ledger.entry_type,
+                account_ledger.entry_date,
+                coalesce(reversed_entries.entry_type, account_ledger.entry_type) as effective_entry_type,
+                case
+                    when account_ledger.entry_type = 'reversal' then -account_ledger.amount
+                    else account_ledger.amount
+                end as type_amount,
+                exists (
+                    select 1 from account_ledger as reversals
+                    where reversals.tenant_id = account_tenant_id
+                        and reversals.reverses_entry_id = account_ledger.ledger_entry_id
+                ) as is_reversed
+            from account_ledger
+            left join account_ledger as reversed_entries
+                on reversed_entries.tenant_id = account_ledger.tenant_id
+                and reversed_entries.ledger_entry_id = account_ledger.reverses_entry_id
+            where account_ledger.tenant_id = account_tenant_id and account_ledger.booking_id = chosen.booking_id
+        ) as entries
+    ) as totals
+$$;
+
+create function refresh_booking_accounts(account_tenant_id bigint, account_booking_ids bigint[]) returns void
+language sql
+as $$
+    insert into booking_accounts
+    select * from compute_booking_accounts(account_tenant_id, account_booking_ids)
+    on conflict (tenant_id, booking_id) do update set
+        entries = excluded.entries,
+        total_debits = excluded.total_debits,
+        total_credits = excluded.total_credits,
+        received_amount = excluded.received_amount,
+        refunded_amount = excluded.refunded_amount,
+        cancellation_charges = excluded.cancellation_charges,
+        payments = excluded.payments,
+        last_receipt_date = excluded.last_receipt_date
+$$;
+
+-- As for lead facts: lock the bookings first so that concurrent entries on one account queue,
+-- and the refresh (a new statement) sees what an earlier writer committed.
+create function booking_accounts_after_insert() returns trigger
+language plpgsql
+as $$
+declare
+    touched record;
+begin
+    for touched in
+        select tenant_id, array_agg(distinct booking_id order by booking_id) as booking_ids
+        from new_entries
+        group by tenant_id
+    loop
+        perform 1
+        from bookings
+        where bookings.tenant_id = touched.tenant_id and bookings.booking_id = any(touched.booking_ids)
+        order by bookings.booking_id
+        for no key update;
+        perform refresh_booking_accounts(touched.tenant_id, touched.booking_ids);
+    end loop;
+    return null;
+end;
+$$;
+
+create trigger account_ledger_refresh_booking_accounts after insert on account_ledger
+    referencing new table as new_entries
+    for each statement execute function booking_accounts_after_insert();
+
+select refresh_booking_accounts(tenant_id, array_agg(distinct booking_id)) from account_ledger group by tenant_id;
