@@ -142,10 +142,13 @@ def tenant_transaction(scope: int | Scope, *, consistent_read: bool = False) -> 
     if consistent_read:
         engine = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
     with engine.begin() as conn:
+        # JIT compilation is off: it pays off for long analytical scans, but here it added about
+        # 100 ms of compiling to reads that run in tens of milliseconds (measured, PostgreSQL 15).
         conn.execute(
             sa.text(
                 "select set_config('app.tenant_id', :tenant_id, true), "
-                "set_config('app.owner_user_id', :owner_user_id, true)"
+                "set_config('app.owner_user_id', :owner_user_id, true), "
+                "set_config('jit', 'off', true)"
             ),
             {
                 "tenant_id": str(int(scope.tenant_id)),

@@ -21,32 +21,42 @@ _SUMMARY = (
     + FILTERED_BOOKINGS_CTE
     + """,
 
+    -- Each filtered booking's account and ageing, looked up by its key: the views' rows for
+    -- one booking come through the indexes, so the cost follows the bookings selected.
     accounts as materialized (
         select
-            v_customer_ledger_summary.booking_id,
-            v_customer_ledger_summary.customer_name,
-            v_customer_ledger_summary.phone,
-            v_customer_ledger_summary.project_name,
-            v_customer_ledger_summary.tower_name,
-            v_customer_ledger_summary.unit_number,
-            v_customer_ledger_summary.booking_date,
-            v_customer_ledger_summary.booking_status,
-            v_customer_ledger_summary.agreement_value,
-            v_customer_ledger_summary.total_debits,
-            v_customer_ledger_summary.total_credits,
-            v_customer_ledger_summary.balance,
-            v_customer_ledger_summary.overdue_amount,
-            coalesce(v_receivables_ageing.overdue_0_30, 0) as overdue_0_30,
-            coalesce(v_receivables_ageing.overdue_31_60, 0) as overdue_31_60,
-            coalesce(v_receivables_ageing.overdue_61_90, 0) as overdue_61_90,
-            coalesce(v_receivables_ageing.overdue_over_90, 0) as overdue_over_90,
-            v_customer_ledger_summary.last_receipt_date,
-            v_customer_ledger_summary.entries
-        from v_customer_ledger_summary
-        left join v_receivables_ageing
-            on v_receivables_ageing.tenant_id = v_customer_ledger_summary.tenant_id
-            and v_receivables_ageing.booking_id = v_customer_ledger_summary.booking_id
-        where v_customer_ledger_summary.booking_id in (select booking_id from filtered_bookings)
+            account.booking_id,
+            account.customer_name,
+            account.phone,
+            account.project_name,
+            account.tower_name,
+            account.unit_number,
+            account.booking_date,
+            account.booking_status,
+            account.agreement_value,
+            account.total_debits,
+            account.total_credits,
+            account.balance,
+            account.overdue_amount,
+            coalesce(ageing.overdue_0_30, 0) as overdue_0_30,
+            coalesce(ageing.overdue_31_60, 0) as overdue_31_60,
+            coalesce(ageing.overdue_61_90, 0) as overdue_61_90,
+            coalesce(ageing.overdue_over_90, 0) as overdue_over_90,
+            account.last_receipt_date,
+            account.entries
+        from filtered_bookings
+        cross join lateral (
+            select * from v_customer_ledger_summary
+            where v_customer_ledger_summary.tenant_id = filtered_bookings.tenant_id
+                and v_customer_ledger_summary.booking_id = filtered_bookings.booking_id
+            offset 0
+        ) as account
+        left join lateral (
+            select * from v_receivables_ageing
+            where v_receivables_ageing.tenant_id = filtered_bookings.tenant_id
+                and v_receivables_ageing.booking_id = filtered_bookings.booking_id
+            offset 0
+        ) as ageing on true
     )
 
     select
