@@ -105,28 +105,38 @@ def _customer_for(conn, tenant_id: int, user_id: int, lead) -> int:
     return customer_id
 
 
-def _ledger_entry(conn, booking: dict, user_id: int, **entry: Any) -> None:
-    conn.execute(
-        sa.text(
-            """
-            insert into account_ledger (tenant_id, customer_id, booking_id, entry_date, due_date, entry_type, side,
-                amount, payment_mode, reference, notes, created_by)
-            values (:tenant_id, :customer_id, :booking_id, :entry_date, :due_date, :entry_type, :side, :amount,
-                :payment_mode, :reference, :notes, :user_id)
-            """
-        ),
+_LEDGER_COLUMNS = (
+    "tenant_id",
+    "customer_id",
+    "booking_id",
+    "entry_date",
+    "due_date",
+    "entry_type",
+    "side",
+    "amount",
+    "payment_mode",
+    "reference",
+    "notes",
+    "created_by",
+)
+
+
+def _ledger_entries(conn, booking: dict, user_id: int, entries: list[dict[str, Any]]) -> None:
+    """Insert the entries, in order, as one statement."""
+    defaults = {"due_date": None, "payment_mode": None, "reference": None, "notes": None}
+    rows = [
         {
             "tenant_id": booking["tenant_id"],
             "customer_id": booking["customer_id"],
             "booking_id": booking["booking_id"],
-            "due_date": None,
-            "payment_mode": None,
-            "reference": None,
-            "notes": None,
-            "user_id": user_id,
+            "created_by": user_id,
+            **defaults,
             **entry,
-        },
-    )
+        }
+        for entry in entries
+    ]
+    ledger = sa.table("account_ledger", *(sa.column(name) for name in _LEDGER_COLUMNS))
+    conn.execute(sa.insert(ledger).values(rows))
 
 
 def _replayed_booking(conn, column_sql: str, idempotency_key: str) -> Saved | None:
@@ -241,30 +251,28 @@ def _insert_booking(conn, tenant_id, user_id, lead, unit, value, paid, booking_d
 
 
 def _open_account(conn, booking: dict, user_id: int, plan, payment_mode: str, reference: str | None) -> None:
-    for stage, amount, due_date in plan.demands(booking["agreement_value"], booking["booking_date"]):
-        _ledger_entry(
-            conn,
-            booking,
-            user_id,
-            entry_date=booking["booking_date"],
-            due_date=due_date,
-            entry_type="demand",
-            side="debit",
-            amount=amount,
-            notes=f"{stage.name} ({stage.percent}%) — {plan.name}",
-        )
-    _ledger_entry(
-        conn,
-        booking,
-        user_id,
-        entry_date=booking["booking_date"],
-        entry_type="receipt",
-        side="credit",
-        amount=booking["booking_amount"],
-        payment_mode=payment_mode,
-        reference=(reference or "").strip() or None,
-        notes="Booking amount",
-    )
+    demands = [
+        {
+            "entry_date": booking["booking_date"],
+            "due_date": due_date,
+            "entry_type": "demand",
+            "side": "debit",
+            "amount": amount,
+            "notes": f"{stage.name} ({stage.percent}%) — {plan.name}",
+        }
+        for stage, amount, due_date in plan.demands(booking["agreement_value"], booking["booking_date"])
+    ]
+    receipt = {
+        "entry_date": booking["booking_date"],
+        "entry_type": "receipt",
+        "side": "credit",
+        "amount": booking["booking_amount"],
+        "payment_mode": payment_mode,
+        "reference": (reference or "").strip() or None,
+        "notes": "Booking amount",
+    }
+    # One statement for the whole schedule: the account's kept totals refresh once, not per row.
+    _ledger_entries(conn, booking, user_id, [*demands, receipt])
 
 
 _ACCOUNT = """
@@ -419,42 +427,41 @@ def _check_money(booking, paid: Decimal, charge: Decimal, refund: Decimal) -> No
 def _settle_account(conn, booking, user_id, day, charged, charge, refund_paid) -> dict:
     """The cancellation's ledger entries; returns their amounts for the audit row."""
     refund, refund_mode, refund_reference = refund_paid
-    account = dict(booking._mapping)
+    entries = []
     if charged > 0:
-        _ledger_entry(
-            conn,
-            account,
-            user_id,
-            entry_date=day,
-            entry_type="credit_note",
-            side="credit",
-            amount=charged,
-            notes="Demands withdrawn on cancellation",
+        entries.append(
+            {
+                "entry_date": day,
+                "entry_type": "credit_note",
+                "side": "credit",
+                "amount": charged,
+                "notes": "Demands withdrawn on cancellation",
+            }
         )
     if charge > 0:
-        _ledger_entry(
-            conn,
-            account,
-            user_id,
-            entry_date=day,
-            entry_type="cancellation_charge",
-            side="debit",
-            amount=charge,
-            notes="Cancellation charge (forfeiture)",
+        entries.append(
+            {
+                "entry_date": day,
+                "entry_type": "cancellation_charge",
+                "side": "debit",
+                "amount": charge,
+                "notes": "Cancellation charge (forfeiture)",
+            }
         )
     if refund > 0:
-        _ledger_entry(
-            conn,
-            account,
-            user_id,
-            entry_date=day,
-            entry_type="refund",
-            side="debit",
-            amount=refund,
-            payment_mode=refund_mode,
-            reference=refund_reference,
-            notes="Refund on cancellation",
+        entries.append(
+            {
+                "entry_date": day,
+                "entry_type": "refund",
+                "side": "debit",
+                "amount": refund,
+                "payment_mode": refund_mode,
+                "reference": refund_reference,
+                "notes": "Refund on cancellation",
+            }
         )
+    if entries:
+        _ledger_entries(conn, dict(booking._mapping), user_id, entries)
     return {"credited_back": charged, "charge": charge, "refund": refund}
 
 

@@ -16,7 +16,7 @@ formula character gets a leading apostrophe, done in SQL on the text columns onl
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import BinaryIO
 
 import pandas as pd
@@ -66,11 +66,14 @@ def _columns(raw: psycopg.Connection, query: str) -> list[tuple[str, int]]:
         return [(column.name, column.type_code) for column in cursor.description]
 
 
-def _copy_chunks(raw: psycopg.Connection, select: pg_sql.Composable) -> Iterator[bytes]:
+def _copy(raw: psycopg.Connection, select: pg_sql.Composable, write: Callable[[bytes], object]) -> int:
+    """Hand COPY's CSV (with a header) to ``write`` chunk by chunk; return the rows copied."""
     statement = pg_sql.SQL("copy ({}) to stdout with (format csv, header true)").format(select)
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for chunk in copy:
-            yield bytes(chunk)
+    with raw.cursor() as cursor:
+        with cursor.copy(statement) as copy:
+            for chunk in copy:
+                write(chunk)
+        return cursor.rowcount
 
 
 def _india_time(conn: sa.Connection) -> None:
@@ -88,8 +91,7 @@ def read_frame(scope: Scope | int, query: Query, params: dict | None = None) -> 
         raw = conn.connection.driver_connection
         columns = _columns(raw, literal)
         buffer = io.BytesIO()
-        for chunk in _copy_chunks(raw, pg_sql.SQL(literal)):
-            buffer.write(chunk)
+        _copy(raw, pg_sql.SQL(literal), buffer.write)
     buffer.seek(0)
     convert = pa_csv.ConvertOptions(
         column_types={name: _ARROW_TYPES[oid] for name, oid in columns if oid in _ARROW_TYPES},
@@ -129,9 +131,4 @@ def write_csv(conn: sa.Connection, query: Query, params: dict, out: BinaryIO) ->
     raw = conn.connection.driver_connection
     select = _defused_select(literal, _columns(raw, literal))
     out.write("\ufeff".encode())
-    statement = pg_sql.SQL("copy ({}) to stdout with (format csv, header true)").format(select)
-    with raw.cursor() as cursor:
-        with cursor.copy(statement) as copy:
-            for chunk in copy:
-                out.write(chunk)
-        return cursor.rowcount
+    return _copy(raw, select, out.write)

@@ -2,8 +2,9 @@
 moves between months and sources, bookings, cancellations and re-bookings, ledger entries and
 reversals, bulk loads, and two writers on one lead at once.
 
-Kept: lead_facts (per lead), lead_month_rollup (per cohort month and dimension) and
-booking_accounts (per booking). Each is compared with the same figures computed the
+Kept: lead_facts (per lead), lead_month_rollup (per cohort month and dimension),
+lead_step_days_rollup (the same, per step and number of days) and booking_accounts (per
+booking). Each is compared with the same figures computed the
 straightforward way from the raw rows."""
 
 from __future__ import annotations
@@ -102,6 +103,29 @@ ROLLUP_STRAIGHTFORWARD = f"""
     order by cohort_month, project_id, lead_source_id, campaign_id, owner_user_id
 """
 
+STEP_DAYS_KEPT = """
+    select cohort_month, project_id, lead_source_id, campaign_id, owner_user_id, lag_step, days, leads
+    from v_lead_step_days
+    order by cohort_month, project_id, lead_source_id, campaign_id, owner_user_id, lag_step, days
+"""
+
+# The step histogram as a grouping of the straightforward per-lead rows.
+STEP_DAYS_STRAIGHTFORWARD = f"""
+    with per_lead as ({STRAIGHTFORWARD.replace("order by leads.lead_id", "")}),
+    steps as (
+        select *, 'generated_to_visit' as lag_step,
+            leadline_date(first_site_visit_at) - leadline_date(generated_at) as days
+        from per_lead where first_site_visit_at is not null
+        union all
+        select *, 'visit_to_booking', first_booking_date - leadline_date(first_site_visit_at)
+        from per_lead where first_site_visit_at is not null and first_booking_date is not null
+    )
+    select cohort_month, project_id, lead_source_id, campaign_id, owner_user_id, lag_step, days, count(*)
+    from steps
+    group by cohort_month, project_id, lead_source_id, campaign_id, owner_user_id, lag_step, days
+    order by cohort_month, project_id, lead_source_id, campaign_id, owner_user_id, lag_step, days
+"""
+
 ACCOUNTS_KEPT = """
     select booking_id, entries, total_debits, total_credits, received_amount, refunded_amount,
         cancellation_charges, payments, last_receipt_date
@@ -133,11 +157,14 @@ def kept_equals_defined(tenant_id: int) -> None:
         straightforward = _rows(conn, STRAIGHTFORWARD)
         rollup = _rows(conn, ROLLUP_KEPT)
         rollup_straightforward = _rows(conn, ROLLUP_STRAIGHTFORWARD)
+        step_days = _rows(conn, STEP_DAYS_KEPT)
+        step_days_straightforward = _rows(conn, STEP_DAYS_STRAIGHTFORWARD)
         accounts = _rows(conn, ACCOUNTS_KEPT)
         accounts_straightforward = _rows(conn, ACCOUNTS_STRAIGHTFORWARD)
     assert kept == defined
     assert [tuple(row) for row in kept] == straightforward
     assert rollup == rollup_straightforward
+    assert step_days == step_days_straightforward
     assert accounts == accounts_straightforward
 
 

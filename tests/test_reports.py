@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as hypothesis_st
 
-from data import reports
+from data import db, reports
 from data.filters import ReportFilters
+from data.reports.funnel import percentile_from_counts
 from tests.world import World, build_world
 
 TODAY = dt.date(2026, 11, 25)
@@ -150,3 +155,38 @@ def test_lead_search_and_timeline(world: World) -> None:
     timeline = reports.lead_timeline(world.alpha, world.ids["l1"])
     assert len(timeline.milestones) == 7 and len(timeline.engagements) == 1
     assert str(timeline.milestones["occurred_at"].dt.tz) == "Asia/Kolkata"
+
+
+@given(
+    values=hypothesis_st.lists(hypothesis_st.integers(-5, 400), min_size=1, max_size=60),
+    fraction=hypothesis_st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]),
+)
+def test_percentiles_from_a_histogram_equal_those_of_the_values(values: list[int], fraction: float) -> None:
+    """The funnel's quartiles come from day counts; they equal percentile_cont of the days."""
+    days, counts = np.unique(values, return_counts=True)
+    expected = pd.Series(values).quantile(fraction, interpolation="linear")
+    assert percentile_from_counts(days, counts, fraction) == pytest.approx(expected)
+
+
+def test_funnel_lags_equal_percentile_cont_over_the_leads(world: World) -> None:
+    """The kept histogram gives what percentile_cont over every lead's days gives."""
+    with db.tenant_transaction(world.alpha) as conn:
+        expected = conn.execute(
+            sa.text(
+                """
+                select lead_sources.source,
+                    percentile_cont(array[0.25, 0.5, 0.75]) within group (
+                        order by leadline_date(first_site_visit_at) - leadline_date(generated_at)) as quartiles
+                from v_lead_facts
+                inner join lead_sources using (tenant_id, lead_source_id)
+                where first_site_visit_at is not null and cohort_month between :month_from and :month_to
+                group by lead_sources.source
+                """
+            ),
+            {"month_from": JAN_FEB.month_from, "month_to": JAN_FEB.month_to},
+        ).all()
+    lags = reports.funnel(world.alpha, JAN_FEB).lags
+    got = lags[lags["step"] == "Lead → first site visit"].set_index("source")
+    assert {source: list(quartiles) for source, quartiles in expected} == {
+        source: [row["q1"], row["median"], row["q3"]] for source, row in got.iterrows()
+    }

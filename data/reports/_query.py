@@ -68,12 +68,19 @@ FILTERED_BOOKINGS_CTE = (
 
 def read_frame(scope: Scope | int, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run one read as the app role in the tenant's transaction; moments come back in India time."""
-    with db.tenant_transaction(scope) as conn:
-        frame = pd.read_sql(sa.text(sql), conn, params=params or {})
-    for name in frame.columns:
-        if isinstance(frame[name].dtype, pd.DatetimeTZDtype):
-            frame[name] = frame[name].dt.tz_convert(IST)
+    (frame,) = read_frames(scope, [sql], params)
     return frame
+
+
+def read_frames(scope: Scope | int, queries: list[str], params: dict | None = None) -> list[pd.DataFrame]:
+    """Run several reads with the same parameters in one transaction (one snapshot, one set-up)."""
+    with db.tenant_transaction(scope) as conn:
+        frames = [pd.read_sql(sa.text(sql), conn, params=params or {}) for sql in queries]
+    for frame in frames:
+        for name in frame.columns:
+            if isinstance(frame[name].dtype, pd.DatetimeTZDtype):
+                frame[name] = frame[name].dt.tz_convert(IST)
+    return frames
 
 
 def period_params(filters: ReportFilters, today: dt.date) -> dict:

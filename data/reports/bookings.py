@@ -10,42 +10,17 @@ import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters, add_months
-from data.reports._query import CACHE_TTL_SECONDS, read_frame
+from data.reports._query import CACHE_TTL_SECONDS, read_frames
 
 ABSORPTION_MONTHS = 3
 
-_BY_MONTH = """
-    select
-        booking_month,
-        sum(bookings)::bigint as bookings,
-        coalesce(sum(bookings) filter (where status = 'cancelled'), 0)::bigint as later_cancelled
+# One read of the booking summary (a few rows per project, unit type, month and status); the
+# period's tables and the recent pace are cut from it here rather than by four more reads.
+_BOOKINGS = """
+    select project_id, project_name, unit_type, booking_month, status, bookings, agreement_value,
+        received_amount, refunded_amount
     from v_booking_summary
-    where booking_month between :month_from and :month_to
-        and (cast(:project_id as bigint) is null or project_id = :project_id)
-    group by booking_month
-    order by booking_month
-"""
-
-_BY_STATUS = """
-    select status, sum(bookings)::bigint as bookings, sum(agreement_value) as agreement_value
-    from v_booking_summary
-    where booking_month between :month_from and :month_to
-        and (cast(:project_id as bigint) is null or project_id = :project_id)
-    group by status
-    order by bookings desc
-"""
-
-_BY_PROJECT = """
-    select
-        project_name,
-        coalesce(sum(agreement_value) filter (where status <> 'cancelled'), 0) as agreement_value,
-        sum(received_amount) as received_amount,
-        sum(refunded_amount) as refunded_amount
-    from v_booking_summary
-    where booking_month between :month_from and :month_to
-        and (cast(:project_id as bigint) is null or project_id = :project_id)
-    group by project_name
-    order by project_name
+    where cast(:project_id as bigint) is null or project_id = :project_id
 """
 
 _INVENTORY = """
@@ -55,35 +30,13 @@ _INVENTORY = """
     order by project_name, tower_name, unit_type
 """
 
-_ABSORPTION = """
-    with
-
-    stock as (
-        select project_id, project_name, unit_type, sum(available) as available,
-            sum(available_value) as available_value
-        from v_unit_inventory
-        where cast(:project_id as bigint) is null or project_id = :project_id
-        group by project_id, project_name, unit_type
-    ),
-
-    recent_sales as (
-        select project_id, unit_type, sum(bookings) as units_booked
-        from v_booking_summary
-        where status <> 'cancelled' and booking_month between :absorption_from and :absorption_to
-        group by project_id, unit_type
-    )
-
-    select
-        stock.project_name,
-        stock.unit_type,
-        stock.available,
-        stock.available_value,
-        coalesce(recent_sales.units_booked, 0)::bigint as units_booked_recently
-    from stock
-    left join recent_sales
-        on recent_sales.project_id = stock.project_id
-        and recent_sales.unit_type = stock.unit_type
-    order by stock.project_name, stock.unit_type
+_STOCK = """
+    select project_id, project_name, unit_type, sum(available)::bigint as available,
+        sum(available_value) as available_value
+    from v_unit_inventory
+    where cast(:project_id as bigint) is null or project_id = :project_id
+    group by project_id, project_name, unit_type
+    order by project_name, unit_type
 """
 
 
@@ -106,24 +59,68 @@ class BookingsInventory:
     absorption: pd.DataFrame
 
 
+def _in_months(bookings: pd.DataFrame, month_from: dt.date, month_to: dt.date) -> pd.DataFrame:
+    return bookings[(bookings["booking_month"] >= month_from) & (bookings["booking_month"] <= month_to)]
+
+
+def _by_month(period: pd.DataFrame) -> pd.DataFrame:
+    cancelled = period["bookings"].where(period["status"] == "cancelled", 0)
+    frame = (
+        period.assign(later_cancelled=cancelled)
+        .groupby("booking_month", as_index=False)[["bookings", "later_cancelled"]]
+        .sum()
+    )
+    return frame.astype({"bookings": "int64", "later_cancelled": "int64"}).sort_values(
+        "booking_month", ignore_index=True
+    )
+
+
+def _by_status(period: pd.DataFrame) -> pd.DataFrame:
+    frame = period.groupby("status", as_index=False)[["bookings", "agreement_value"]].sum()
+    return frame.astype({"bookings": "int64"}).sort_values(
+        ["bookings", "status"], ascending=[False, True], ignore_index=True
+    )
+
+
+def _by_project(period: pd.DataFrame) -> pd.DataFrame:
+    live_value = period["agreement_value"].where(period["status"] != "cancelled", 0)
+    frame = period.assign(agreement_value=live_value).groupby("project_name", as_index=False)[
+        ["agreement_value", "received_amount", "refunded_amount"]
+    ]
+    return frame.sum().sort_values("project_name", ignore_index=True)
+
+
+def _absorption(stock: pd.DataFrame, bookings: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    recent = _in_months(bookings, add_months(today, -ABSORPTION_MONTHS), add_months(today, -1))
+    recent = recent[recent["status"] != "cancelled"].groupby(["project_id", "unit_type"], as_index=False)["bookings"]
+    frame = stock.merge(recent.sum(), on=["project_id", "unit_type"], how="left")
+    frame["units_booked_recently"] = frame["bookings"].fillna(0).astype("int64")
+    per_month = frame["units_booked_recently"] / ABSORPTION_MONTHS
+    return frame.assign(
+        absorption_per_month=per_month,
+        months_of_inventory=frame["available"] / per_month.where(per_month > 0),
+    )[
+        [
+            "project_name",
+            "unit_type",
+            "available",
+            "available_value",
+            "units_booked_recently",
+            "absorption_per_month",
+            "months_of_inventory",
+        ]
+    ]
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def bookings_and_inventory(scope: Scope | int, filters: ReportFilters, today: dt.date) -> BookingsInventory:
     """Bookings by month, status and project for the period; inventory and absorption now."""
-    params = {
-        **filters.params(),
-        "absorption_from": add_months(today, -ABSORPTION_MONTHS),
-        "absorption_to": add_months(today, -1),
-    }
-    absorption = read_frame(scope, _ABSORPTION, params)
-    per_month = absorption["units_booked_recently"] / ABSORPTION_MONTHS
-    absorption = absorption.assign(
-        absorption_per_month=per_month,
-        months_of_inventory=absorption["available"] / per_month.where(per_month > 0),
-    )
+    bookings, inventory, stock = read_frames(scope, [_BOOKINGS, _INVENTORY, _STOCK], filters.params())
+    period = _in_months(bookings, filters.month_from, filters.month_to)
     return BookingsInventory(
-        by_month=read_frame(scope, _BY_MONTH, params),
-        by_status=read_frame(scope, _BY_STATUS, params),
-        by_project=read_frame(scope, _BY_PROJECT, params),
-        inventory=read_frame(scope, _INVENTORY, params),
-        absorption=absorption,
+        by_month=_by_month(period),
+        by_status=_by_status(period),
+        by_project=_by_project(period),
+        inventory=inventory,
+        absorption=_absorption(stock, bookings, today),
     )

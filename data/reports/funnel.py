@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
-from data.reports._query import CACHE_TTL_SECONDS, FILTERED_LEADS_CTE, LEAD_FILTERS, read_frame
+from data.reports._query import CACHE_TTL_SECONDS, LEAD_FILTERS, read_frames
 
 STAGES = (
     ("leads", "Leads"),
@@ -43,53 +44,60 @@ _COHORTS = (
     """
 )
 
-# Quartiles and whiskers computed in the database, so a box plot needs a handful of numbers
-# per source rather than one row per lead.
-_LAGS = (
+# The step lags as a histogram (leads per whole number of days), kept per cohort month and
+# dimension: a handful of rows per source whatever the number of leads.
+_LAG_DAYS = (
     """
-    with
-
-    """
-    + FILTERED_LEADS_CTE
-    + """,
-
-    lead_lags as (
-        select
-            lead_sources.source,
-            leadline_date(filtered_leads.first_site_visit_at) - leadline_date(filtered_leads.generated_at)
-                as days_to_first_visit,
-            filtered_leads.first_booking_date - leadline_date(filtered_leads.first_site_visit_at)
-                as days_visit_to_booking
-        from filtered_leads
-        inner join lead_sources
-            on lead_sources.tenant_id = filtered_leads.tenant_id
-            and lead_sources.lead_source_id = filtered_leads.lead_source_id
-        where filtered_leads.cohort_month between :month_from and :month_to
-    ),
-
-    lags_by_step as (
-        select source, 'Lead → first site visit' as step, days_to_first_visit as days
-        from lead_lags where days_to_first_visit is not null
-        union all
-        select source, 'First site visit → booking' as step, days_visit_to_booking as days
-        from lead_lags where days_visit_to_booking is not null
-    )
-
-    select
-        step,
-        source,
-        count(*) as leads,
-        min(days) as minimum,
-        percentile_cont(0.25) within group (order by days) as q1,
-        percentile_cont(0.5) within group (order by days) as median,
-        percentile_cont(0.75) within group (order by days) as q3,
-        max(days) as maximum,
-        avg(days) as mean
-    from lags_by_step
-    group by step, source
-    order by step desc, source
+    select lag_step, source, days, sum(leads)::bigint as leads
+    from v_lead_step_days
+    where cohort_month between :month_from and :month_to and """
+    + LEAD_FILTERS
+    + """
+    group by lag_step, source, days
+    order by lag_step, source, days
     """
 )
+
+LAG_STEPS = {"generated_to_visit": "Lead → first site visit", "visit_to_booking": "First site visit → booking"}
+
+
+def percentile_from_counts(days: np.ndarray, counts: np.ndarray, fraction: float) -> float:
+    """The continuous percentile (PostgreSQL's percentile_cont) of values given as a histogram.
+
+    ``days`` ascending, ``counts`` how many of each. With n values, the percentile sits at
+    position fraction * (n - 1) of the sorted values, interpolated between its neighbours.
+    """
+    position = fraction * (counts.sum() - 1)
+    # The sorted values up to each histogram bar: value k (0-based) is days[i] for the first i
+    # whose running count exceeds k.
+    running = np.cumsum(counts)
+    below = days[np.searchsorted(running, np.floor(position), side="right")]
+    above = days[np.searchsorted(running, np.ceil(position), side="right")]
+    return float(below + (position - np.floor(position)) * (above - below))
+
+
+def _lag_summary(histogram: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for (step, source), bars in histogram.groupby(["lag_step", "source"], sort=False):
+        days = bars["days"].to_numpy()
+        counts = bars["leads"].to_numpy()
+        rows.append(
+            {
+                "step": LAG_STEPS[step],
+                "source": source,
+                "leads": int(counts.sum()),
+                "minimum": float(days.min()),
+                "q1": percentile_from_counts(days, counts, 0.25),
+                "median": percentile_from_counts(days, counts, 0.5),
+                "q3": percentile_from_counts(days, counts, 0.75),
+                "maximum": float(days.max()),
+                "mean": float((days * counts).sum() / counts.sum()),
+            }
+        )
+    columns = ["step", "source", "leads", "minimum", "q1", "median", "q3", "maximum", "mean"]
+    frame = pd.DataFrame(rows, columns=columns)
+    # As before: visits first, then bookings; sources in order.
+    return frame.sort_values(["step", "source"], ascending=[False, True], ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,5 @@ def _with_rates(cohorts: pd.DataFrame) -> pd.DataFrame:
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def funnel(scope: Scope | int, filters: ReportFilters) -> Funnel:
     """Stage totals, the monthly cohort table and the step lags for the filters."""
-    params = filters.params()
-    cohorts = read_frame(scope, _COHORTS, params)
-    return Funnel(stages=_stages(cohorts), cohorts=_with_rates(cohorts), lags=read_frame(scope, _LAGS, params))
+    cohorts, lag_days = read_frames(scope, [_COHORTS, _LAG_DAYS], filters.params())
+    return Funnel(stages=_stages(cohorts), cohorts=_with_rates(cohorts), lags=_lag_summary(lag_days))

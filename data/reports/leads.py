@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from data.db import Scope
-from data.reports._query import CACHE_TTL_SECONDS, read_frame
+from data.reports._query import CACHE_TTL_SECONDS, read_frame, read_frames
 
 SEARCH_LIMIT = 50
 
@@ -102,9 +102,5 @@ def search_leads(scope: Scope | int, text: str) -> pd.DataFrame:
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def lead_timeline(scope: Scope | int, lead_id: int) -> LeadTimeline:
     """The lead, its milestones and its engagements (see ``LeadTimeline``)."""
-    params = {"lead_id": lead_id}
-    return LeadTimeline(
-        lead=read_frame(scope, _LEAD, params),
-        milestones=read_frame(scope, _MILESTONES, params),
-        engagements=read_frame(scope, _ENGAGEMENTS, params),
-    )
+    lead, milestones, engagements = read_frames(scope, [_LEAD, _MILESTONES, _ENGAGEMENTS], {"lead_id": lead_id})
+    return LeadTimeline(lead=lead, milestones=milestones, engagements=engagements)

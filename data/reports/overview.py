@@ -10,7 +10,7 @@ import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
-from data.reports._query import CACHE_TTL_SECONDS, FILTERED_BOOKINGS_CTE, LEAD_FILTERS, period_params, read_frame
+from data.reports._query import CACHE_TTL_SECONDS, FILTERED_BOOKINGS_CTE, LEAD_FILTERS, period_params, read_frames
 
 # Cohort counts come from the funnel view, which reads the kept monthly rollup (no per-lead scan).
 _COHORT_FIGURES = (
@@ -51,16 +51,22 @@ _MONEY_FIGURES = (
             account_ledger.entry_date,
             case when account_ledger.side = 'debit' then account_ledger.amount else -account_ledger.amount end
                 as balance_change,
-            coalesce(reversed_entries.entry_type, account_ledger.entry_type) as effective_entry_type,
+            -- Only a reversal looks up the entry it reverses (a handful among many entries).
+            case
+                when account_ledger.entry_type = 'reversal' then (
+                    select reversed_entries.entry_type
+                    from account_ledger as reversed_entries
+                    where reversed_entries.tenant_id = account_ledger.tenant_id
+                        and reversed_entries.ledger_entry_id = account_ledger.reverses_entry_id
+                )
+                else account_ledger.entry_type
+            end as effective_entry_type,
             case when account_ledger.entry_type = 'reversal' then -account_ledger.amount else account_ledger.amount end
                 as type_amount
         from filtered_bookings
         inner join account_ledger
             on account_ledger.tenant_id = filtered_bookings.tenant_id
             and account_ledger.booking_id = filtered_bookings.booking_id
-        left join account_ledger as reversed_entries
-            on reversed_entries.tenant_id = account_ledger.tenant_id
-            and reversed_entries.ledger_entry_id = account_ledger.reverses_entry_id
     ),
 
     balances as (
@@ -180,9 +186,10 @@ def _kpis(cohorts: dict, money: dict, prefix: str = "") -> dict:
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def overview(scope: Scope | int, filters: ReportFilters, today: dt.date) -> Overview:
     """The eleven headline figures, this period and the previous one, and the monthly trend."""
-    params = period_params(filters, today)
-    cohorts = read_frame(scope, _COHORT_FIGURES, params)
-    money = read_frame(scope, _MONEY_FIGURES, params).iloc[0].to_dict()
+    cohorts, money_frame, trend = read_frames(
+        scope, [_COHORT_FIGURES, _MONEY_FIGURES, _TREND], period_params(filters, today)
+    )
+    money = money_frame.iloc[0].to_dict()
     current = _kpis(_cohort_figures(cohorts, "current"), money)
     previous = _kpis(_cohort_figures(cohorts, "previous"), money, prefix="previous_")
     kpis = pd.DataFrame(
@@ -192,4 +199,4 @@ def overview(scope: Scope | int, filters: ReportFilters, today: dt.date) -> Over
             "previous": [previous[k] for k in KPI_ORDER],
         }
     )
-    return Overview(kpis=kpis, trend=read_frame(scope, _TREND, params))
+    return Overview(kpis=kpis, trend=trend)

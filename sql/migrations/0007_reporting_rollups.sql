@@ -11,27 +11,84 @@
 -- facts from their own snapshot, and the later commit kept facts that missed the other's write.
 -- Locking the leads first queues such writers; the refresh after the lock is a new statement,
 -- so (read committed) it sees what the first writer committed.
+-- The refresh in PL/pgSQL rather than SQL: its statement's plan is then kept for the session,
+-- not made again on every writing statement (a SQL function is planned at each call).
+create or replace function refresh_lead_facts(lead_tenant_id bigint, lead_ids bigint[]) returns void
+language plpgsql
+as $$
+begin
+    insert into lead_facts
+    select * from compute_lead_facts(lead_tenant_id, lead_ids)
+    on conflict (tenant_id, lead_id) do update set
+        generated_at = excluded.generated_at,
+        cohort_month = excluded.cohort_month,
+        project_id = excluded.project_id,
+        lead_source_id = excluded.lead_source_id,
+        campaign_id = excluded.campaign_id,
+        owner_user_id = excluded.owner_user_id,
+        has_contacted = excluded.has_contacted,
+        has_qualified = excluded.has_qualified,
+        has_reengaged = excluded.has_reengaged,
+        has_site_visit = excluded.has_site_visit,
+        has_revisit = excluded.has_revisit,
+        has_booking = excluded.has_booking,
+        has_cancelled_booking = excluded.has_cancelled_booking,
+        has_live_booking = excluded.has_live_booking,
+        first_contacted_at = excluded.first_contacted_at,
+        first_site_visit_at = excluded.first_site_visit_at,
+        first_booking_date = excluded.first_booking_date,
+        live_booking_value = excluded.live_booking_value,
+        is_live = excluded.is_live;
+end;
+$$;
+
+create function refresh_lead_facts_in_turn(lead_tenant_id bigint, lead_ids bigint[]) returns void
+language plpgsql
+as $$
+begin
+    perform 1
+    from leads
+    where leads.tenant_id = lead_tenant_id and leads.lead_id = any(lead_ids)
+    order by leads.lead_id
+    for no key update;
+    perform refresh_lead_facts(lead_tenant_id, lead_ids);
+end;
+$$;
+
 create or replace function lead_facts_after_change() returns trigger
 language plpgsql
 as $$
-declare
-    touched record;
 begin
-    for touched in
-        select tenant_id, array_agg(distinct lead_id order by lead_id) as lead_ids
-        from changed_rows
-        group by tenant_id
-    loop
-        perform 1
-        from leads
-        where leads.tenant_id = touched.tenant_id and leads.lead_id = any(touched.lead_ids)
-        order by leads.lead_id
-        for no key update;
-        perform refresh_lead_facts(touched.tenant_id, touched.lead_ids);
-    end loop;
+    perform refresh_lead_facts_in_turn(tenant_id, array_agg(distinct lead_id order by lead_id))
+    from changed_rows
+    group by tenant_id;
     return null;
 end;
 $$;
+
+-- Only milestones of the types compute_lead_facts() reads make lead facts. Adding or removing
+-- one of another type (a negotiation, a scheduled visit, the lead_generated mark) changes no
+-- fact, so it refreshes nothing; an update refreshes every lead it touches, whatever the type.
+create function lead_facts_after_milestone_insert_or_delete() returns trigger
+language plpgsql
+as $$
+begin
+    perform refresh_lead_facts_in_turn(tenant_id, array_agg(distinct lead_id order by lead_id))
+    from changed_rows
+    where milestone_type in ('contacted', 'qualified', 'reengaged', 'site_visit', 'revisit')
+    group by tenant_id;
+    return null;
+end;
+$$;
+
+drop trigger lead_milestones_refresh_lead_facts_on_insert on lead_milestones;
+drop trigger lead_milestones_refresh_lead_facts_on_delete on lead_milestones;
+create trigger lead_milestones_refresh_lead_facts_on_insert after insert on lead_milestones
+    referencing new table as changed_rows
+    for each statement execute function lead_facts_after_milestone_insert_or_delete();
+create trigger lead_milestones_refresh_lead_facts_on_delete after delete on lead_milestones
+    referencing old table as changed_rows
+    for each statement execute function lead_facts_after_milestone_insert_or_delete();
 
 create table lead_month_rollup (
     tenant_id bigint not null,
@@ -71,7 +128,48 @@ create policy owner_scope on lead_month_rollup as restrictive
 -- No delete: a group whose leads all moved away keeps a row of zeros, which the views skip.
 grant select, insert, update on lead_month_rollup to leadline_app;
 
--- Adds changed lead facts to the rollup: each new version counts +1, each old one -1. Unchanged
+-- How long leads took between two steps, as a histogram: per cohort month and dimension, per
+-- step and whole number of days, how many leads. Quartiles over any filter set come out of it
+-- exactly (days are whole numbers), without reading a row per lead.
+create table lead_step_days_rollup (
+    tenant_id bigint not null,
+    cohort_month date not null,
+    project_id bigint,
+    lead_source_id bigint not null,
+    campaign_id bigint,
+    owner_user_id bigint,
+    lag_step text not null,
+    days integer not null,
+    leads bigint not null,
+    constraint check_lead_step_days_rollup_lag_step check (lag_step in ('generated_to_visit', 'visit_to_booking')),
+    constraint index_lead_step_days_rollup_on_grain unique nulls not distinct
+        (tenant_id, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id, lag_step, days)
+);
+
+alter table lead_step_days_rollup enable row level security;
+alter table lead_step_days_rollup force row level security;
+create policy tenant_isolation on lead_step_days_rollup
+    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
+    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
+create policy owner_scope on lead_step_days_rollup as restrictive
+    using (
+        nullif(current_setting('app.owner_user_id', true), '') is null
+        or owner_user_id = nullif(current_setting('app.owner_user_id', true), '')::bigint
+    );
+grant select, insert, update on lead_step_days_rollup to leadline_app;
+
+-- The days each lead took for each step it has made (the definition the rollup counts).
+create function lead_step_days(facts lead_facts) returns table (lag_step text, days integer)
+language sql immutable
+as $$
+    select 'generated_to_visit', leadline_date(facts.first_site_visit_at) - leadline_date(facts.generated_at)
+    where facts.first_site_visit_at is not null
+    union all
+    select 'visit_to_booking', facts.first_booking_date - leadline_date(facts.first_site_visit_at)
+    where facts.first_site_visit_at is not null and facts.first_booking_date is not null
+$$;
+
+-- Adds changed lead facts to the rollups: each new version counts +1, each old one -1. Unchanged
 -- leads cancel out and touch no row, so a refresh that changed nothing takes no lock. Rows are
 -- upserted in key order, so two writers never lock in opposite orders. Static SQL in PL/pgSQL,
 -- so its plan is made once per session, not once per statement.
@@ -153,6 +251,37 @@ begin
         net_booked = rollup.net_booked + excluded.net_booked,
         net_booking_value = rollup.net_booking_value + excluded.net_booking_value,
         days_to_first_booking_sum = rollup.days_to_first_booking_sum + excluded.days_to_first_booking_sum;
+
+    with
+
+    changes as (
+        select 1 as sign, changed as facts from unnest(new_rows) as changed where changed.is_live
+        union all
+        select -1 as sign, changed as facts from unnest(old_rows) as changed where changed.is_live
+    ),
+
+    step_deltas as (
+        select
+            (changes.facts).tenant_id,
+            (changes.facts).cohort_month,
+            (changes.facts).project_id,
+            (changes.facts).lead_source_id,
+            (changes.facts).campaign_id,
+            (changes.facts).owner_user_id,
+            steps.lag_step,
+            steps.days,
+            sum(changes.sign) as leads
+        from changes
+        cross join lateral lead_step_days(changes.facts) as steps
+        group by 1, 2, 3, 4, 5, 6, 7, 8
+        having sum(changes.sign) <> 0
+    )
+
+    insert into lead_step_days_rollup as rollup
+    select * from step_deltas
+    order by 1, 2, 3, 4, 5, 6, 7, 8
+    on conflict (tenant_id, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id, lag_step, days)
+    do update set leads = rollup.leads + excluded.leads;
 end;
 $$;
 
@@ -186,6 +315,22 @@ create trigger lead_facts_roll_up_on_update after update on lead_facts
     for each statement execute function lead_month_rollup_after_update();
 
 -- Existing facts, once (as the migration's owner, who sees every tenant).
+insert into lead_step_days_rollup
+select
+    lead_facts.tenant_id,
+    lead_facts.cohort_month,
+    lead_facts.project_id,
+    lead_facts.lead_source_id,
+    lead_facts.campaign_id,
+    lead_facts.owner_user_id,
+    steps.lag_step,
+    steps.days,
+    count(*)
+from lead_facts
+cross join lateral lead_step_days(lead_facts) as steps
+where lead_facts.is_live
+group by 1, 2, 3, 4, 5, 6, 7, 8;
+
 insert into lead_month_rollup
 select
     tenant_id,
@@ -294,8 +439,9 @@ as $$
 $$;
 
 create function refresh_booking_accounts(account_tenant_id bigint, account_booking_ids bigint[]) returns void
-language sql
+language plpgsql
 as $$
+begin
     insert into booking_accounts
     select * from compute_booking_accounts(account_tenant_id, account_booking_ids)
     on conflict (tenant_id, booking_id) do update set
@@ -306,7 +452,8 @@ as $$
         refunded_amount = excluded.refunded_amount,
         cancellation_charges = excluded.cancellation_charges,
         payments = excluded.payments,
-        last_receipt_date = excluded.last_receipt_date
+        last_receipt_date = excluded.last_receipt_date;
+end;
 $$;
 
 -- As for lead facts: lock the bookings first so that concurrent entries on one account queue,
