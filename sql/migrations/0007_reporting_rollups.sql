@@ -3,9 +3,10 @@
 -- applies one change per statement, not one per row):
 --   lead_month_rollup  the lead facts counted per cohort month and per every dimension a screen
 --                      filters on; kept from lead_facts' own changes (old row out, new row in)
+--   lead_step_days_rollup  the same, per funnel step and whole number of days (the lag histogram)
 --   booking_accounts   each booking's ledger totals; recomputed for the bookings a ledger insert
 --                      touches (the ledger is append-only, so inserts are the only change)
--- Both are fresh by construction: a committed write is in the next read.
+-- All are fresh by construction: a committed write is in the next read.
 
 -- Lead facts under concurrent writes. Two transactions writing to one lead each computed its
 -- facts from their own snapshot, and the later commit kept facts that missed the other's write.
@@ -114,20 +115,6 @@ create table lead_month_rollup (
         (tenant_id, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id)
 );
 
-alter table lead_month_rollup enable row level security;
-alter table lead_month_rollup force row level security;
-create policy tenant_isolation on lead_month_rollup
-    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
-    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
--- A rep sees (and their writes change) only the rows of their own leads, as with lead_facts.
-create policy owner_scope on lead_month_rollup as restrictive
-    using (
-        nullif(current_setting('app.owner_user_id', true), '') is null
-        or owner_user_id = nullif(current_setting('app.owner_user_id', true), '')::bigint
-    );
--- No delete: a group whose leads all moved away keeps a row of zeros, which the views skip.
-grant select, insert, update on lead_month_rollup to leadline_app;
-
 -- How long leads took between two steps, as a histogram: per cohort month and dimension, per
 -- step and whole number of days, how many leads. Quartiles over any filter set come out of it
 -- exactly (days are whole numbers), without reading a row per lead.
@@ -145,18 +132,6 @@ create table lead_step_days_rollup (
     constraint index_lead_step_days_rollup_on_grain unique nulls not distinct
         (tenant_id, cohort_month, project_id, lead_source_id, campaign_id, owner_user_id, lag_step, days)
 );
-
-alter table lead_step_days_rollup enable row level security;
-alter table lead_step_days_rollup force row level security;
-create policy tenant_isolation on lead_step_days_rollup
-    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
-    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
-create policy owner_scope on lead_step_days_rollup as restrictive
-    using (
-        nullif(current_setting('app.owner_user_id', true), '') is null
-        or owner_user_id = nullif(current_setting('app.owner_user_id', true), '')::bigint
-    );
-grant select, insert, update on lead_step_days_rollup to leadline_app;
 
 -- The days each lead took for each step it has made (the definition the rollup counts).
 create function lead_step_days(facts lead_facts) returns table (lag_step text, days integer)
@@ -372,12 +347,41 @@ create table booking_accounts (
         references bookings (tenant_id, booking_id)
 );
 
-alter table booking_accounts enable row level security;
-alter table booking_accounts force row level security;
-create policy tenant_isolation on booking_accounts
-    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
-    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
-grant select, insert, update on booking_accounts to leadline_app;
+-- Isolation for the three kept tables, as for every tenant table (0002): forced row-level
+-- security by tenant; the two kept per lead also by the rep's owner scope, as lead_facts is
+-- (a rep sees, and their writes change, only the rows of their own leads). No DELETE: a group
+-- whose leads all moved away keeps a row of zeros, which the views skip.
+do $$
+declare
+    table_name text;
+begin
+    foreach table_name in array array['lead_month_rollup', 'lead_step_days_rollup', 'booking_accounts'] loop
+        execute format('alter table %I enable row level security', table_name);
+        execute format('alter table %I force row level security', table_name);
+        execute format(
+            $policy$
+            create policy tenant_isolation on %I
+                using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
+                with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
+            $policy$,
+            table_name
+        );
+        execute format('grant select, insert, update on %I to leadline_app', table_name);
+    end loop;
+    foreach table_name in array array['lead_month_rollup', 'lead_step_days_rollup'] loop
+        execute format(
+            $policy$
+            create policy owner_scope on %I as restrictive
+                using (
+                    nullif(current_setting('app.owner_user_id', true), '') is null
+                    or owner_user_id = nullif(current_setting('app.owner_user_id', true), '')::bigint
+                )
+            $policy$,
+            table_name
+        );
+    end loop;
+end;
+$$;
 
 -- The definition, per booking through the ledger's (tenant_id, booking_id) index, for the same
 -- reason as compute_lead_facts(): inside an import the statistics lag behind the table.
