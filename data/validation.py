@@ -20,3 +20,18 @@ def require(errors: dict[str, str]) -> None:
     """Raise when any field has an error."""
     if errors:
         raise ValidationError(errors)
+
+
+class ProbableDuplicate(ValidationError):
+    """The same lead already has the same kind of activity within minutes of this one; saved only
+    when the caller confirms. ``errors["duplicate"]`` is the question to ask."""
+
+    def __init__(self, errors: dict[str, str], *, existing_id: int, existing_at, what: str) -> None:
+        super().__init__(errors)
+        self.existing_id = existing_id
+        self.existing_at = existing_at
+        self.what = what
+
+
+class NeedsConfirmation(ValidationError):
+    """Input that may be right but is unusual enough to need a reason before it is saved."""
