@@ -3,58 +3,68 @@ one also marks the lead as contacted."""
 
 import streamlit as st
 
-from data import activity
+from data import activity, labels
+from data.rules import NOTES_MAX
 from data.validation import ValidationError
 from ui import format as fmt
 from ui import forms, lead_picker, session
-
-FIELDS = (
-    *("call-type", "call-channel", "call-direction", "call-status", "call-date", "call-time", "call-duration"),
-    *("call-response", "call-notes", "call-follow-up"),
-)
-LABELS = {"call": "Call", "email": "Email", "sms": "SMS", "whatsapp": "WhatsApp", "meeting": "Meeting"}
+from ui.text import md
 
 st.title("Log call or message")
 forms.show_flash()
 scope, user = session.current_scope(), session.current_user()
-lead_id = lead_picker.pick_lead(scope, "call")
+entry = forms.EntryForm("call")
+lead = lead_picker.pick(scope, entry.key("lead"))
 
-with st.form(forms.entry_form_key("call")):
+with st.form(entry.idempotency_key):
     errors = forms.ErrorSlots()
     kind_column, channel_column = st.columns(2)
-    engagement_type = kind_column.selectbox("Type", activity.ENGAGEMENT_TYPES, format_func=LABELS.get, key="call-type")
-    channel = channel_column.selectbox("Channel", activity.CHANNELS, key="call-channel")
+    engagement_type = kind_column.selectbox(
+        "Type", activity.ENGAGEMENT_TYPES, format_func=labels.labeller("engagement_type"), key=entry.key("type")
+    )
+    channel = channel_column.selectbox("Channel", activity.CHANNELS, key=entry.key("channel"))
     errors.under("engagement_type", "channel")
     direction = st.radio(
-        "Direction", activity.DIRECTIONS, horizontal=True, format_func=str.capitalize, key="call-direction"
+        "Direction",
+        activity.DIRECTIONS,
+        horizontal=True,
+        format_func=labels.labeller("direction"),
+        key=entry.key("direction"),
     )
     status = st.radio(
         "Status",
         activity.ENGAGEMENT_STATUSES,
         horizontal=True,
-        format_func=lambda value: value.replace("_", " ").capitalize(),
-        key="call-status",
+        format_func=labels.labeller("engagement_status"),
+        key=entry.key("status"),
     )
     errors.under("direction", "status")
-    occurred_at = forms.moment_input("call")
+    occurred_at = forms.moment_input(entry)
     errors.under("occurred_at")
     duration_column, response_column = st.columns(2)
-    duration = duration_column.number_input("Duration (seconds)", min_value=0, value=None, step=30, key="call-duration")
+    duration = duration_column.number_input(
+        "Duration (seconds)", min_value=0, value=None, step=30, key=entry.key("duration")
+    )
     response = response_column.number_input(
-        "They replied after (minutes)", min_value=0, value=None, step=5, key="call-response"
+        "They replied after (minutes)", min_value=0, value=None, step=5, key=entry.key("response")
     )
     errors.under("duration_seconds", "response_minutes")
-    notes = st.text_area("Notes", height=80, key="call-notes")
-    next_follow_up_at = forms.follow_up_input("call")
+    notes = st.text_area("Notes", height=80, max_chars=NOTES_MAX, key=entry.key("notes"))
+    next_follow_up_at = forms.follow_up_input(entry)
     errors.under("next_follow_up_at")
-    submitted = st.form_submit_button("Save", type="primary", width="stretch")
+    errors.under("lead_id", "duplicate")
+    lead_picker.show_chosen(lead)
+    confirmed = entry.confirm_duplicate()
+    submitted = st.form_submit_button(
+        lead_picker.save_label("Save", lead), type="primary", width="stretch", key=entry.key("save")
+    )
 
 if submitted:
     try:
         saved = activity.log_engagement(
             scope,
             user.user_id,
-            lead_id=lead_id,
+            lead_id=lead and lead.lead_id,
             engagement_type=engagement_type,
             channel=channel,
             direction=direction,
@@ -64,14 +74,14 @@ if submitted:
             response_minutes=None if response is None else int(response),
             notes=notes,
             next_follow_up_at=next_follow_up_at,
-            idempotency_key=forms.entry_form_key("call"),
+            idempotency_key=entry.idempotency_key,
+            confirm_duplicate=confirmed,
         )
     except ValidationError as error:
-        errors.show(error)
+        entry.refused(error, errors)
     else:
-        forms.saved(
-            "call",
-            f"Saved: {LABELS[engagement_type].lower()} on {fmt.date(occurred_at)}.",
+        entry.saved(
+            f"Saved: {labels.label('engagement_type', engagement_type).lower()} with **{md(lead.name)}** "
+            f"on {fmt.moment(occurred_at)}.",
             lead_id=saved.lead_id,
-            fields=FIELDS,
         )

@@ -3,64 +3,69 @@ record those), under the timeline's rules."""
 
 import streamlit as st
 
-from data import activity
+from data import activity, labels
+from data.rules import NOTES_MAX
 from data.validation import ValidationError
 from ui import format as fmt
 from ui import forms, lead_picker, session
+from ui.text import md
 
-FIELDS = (
-    *("milestone-type", "milestone-date", "milestone-time", "milestone-outcome", "milestone-notes"),
-    "milestone-follow-up",
-)
 CHOICES = [kind for kind in activity.MILESTONE_TYPES if kind not in (*activity.BOOKING_MILESTONES, "lead_generated")]
 
 st.title("Log milestone")
 forms.show_flash()
 scope, user = session.current_scope(), session.current_user()
-lead_id = lead_picker.pick_lead(scope, "milestone")
+entry = forms.EntryForm("milestone")
+lead = lead_picker.pick(scope, entry.key("lead"))
 
-with st.form(forms.entry_form_key("milestone")):
+with st.form(entry.idempotency_key):
     errors = forms.ErrorSlots()
     milestone_type = st.selectbox(
         "Milestone",
         CHOICES,
-        format_func=lambda value: value.replace("_", " ").capitalize(),
-        key="milestone-type",
+        format_func=labels.labeller("milestone_type"),
+        key=entry.key("type"),
         help="Bookings and cancellations are recorded with the booking forms. "
         "Only a scheduled visit may be dated ahead.",
     )
     errors.under("milestone_type")
-    occurred_at = forms.moment_input("milestone")
+    occurred_at = forms.moment_input(entry)
     errors.under("occurred_at")
     outcome = st.radio(
         "Outcome (optional)",
         activity.OUTCOMES,
         index=None,
         horizontal=True,
-        format_func=str.capitalize,
-        key="milestone-outcome",
+        format_func=labels.labeller("outcome"),
+        key=entry.key("outcome"),
     )
     errors.under("outcome")
-    notes = st.text_area("Notes", height=80, key="milestone-notes")
-    next_follow_up_at = forms.follow_up_input("milestone")
+    notes = st.text_area("Notes", height=80, max_chars=NOTES_MAX, key=entry.key("notes"))
+    next_follow_up_at = forms.follow_up_input(entry)
     errors.under("next_follow_up_at")
-    submitted = st.form_submit_button("Save milestone", type="primary", width="stretch")
+    errors.under("lead_id", "duplicate")
+    lead_picker.show_chosen(lead)
+    confirmed = entry.confirm_duplicate()
+    submitted = st.form_submit_button(
+        lead_picker.save_label("Save milestone", lead), type="primary", width="stretch", key=entry.key("save")
+    )
 
 if submitted:
     try:
         saved = activity.log_milestone(
             scope,
             user.user_id,
-            lead_id=lead_id,
+            lead_id=lead and lead.lead_id,
             milestone_type=milestone_type,
             occurred_at=occurred_at,
             outcome=outcome,
             notes=notes,
             next_follow_up_at=next_follow_up_at,
-            idempotency_key=forms.entry_form_key("milestone"),
+            idempotency_key=entry.idempotency_key,
+            confirm_duplicate=confirmed,
         )
     except ValidationError as error:
-        errors.show(error)
+        entry.refused(error, errors)
     else:
-        what = milestone_type.replace("_", " ")
-        forms.saved("milestone", f"Saved: {what} on {fmt.date(occurred_at)}.", lead_id=saved.lead_id, fields=FIELDS)
+        what = labels.label("milestone_type", milestone_type).lower()
+        entry.saved(f"Saved: {what} for **{md(lead.name)}** on {fmt.moment(occurred_at)}.", lead_id=saved.lead_id)

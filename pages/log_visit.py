@@ -3,52 +3,63 @@ or a revisit when the lead has visited before) or one scheduled."""
 
 import streamlit as st
 
-from data import activity
+from data import activity, labels
+from data.rules import NOTES_MAX, SHORT_TEXT_MAX
 from data.validation import ValidationError
 from ui import format as fmt
 from ui import forms, lead_picker, session
-
-FIELDS = (
-    *("visit-done", "visit-date", "visit-time", "visit-outcome", "visit-reason", "visit-location", "visit-notes"),
-    "visit-follow-up",
-)
+from ui.text import md
 
 st.title("Log site visit")
 forms.show_flash()
 scope, user = session.current_scope(), session.current_user()
-lead_id = lead_picker.pick_lead(scope, "visit")
+entry = forms.EntryForm("visit")
+lead = lead_picker.pick(scope, entry.key("lead"))
 
-with st.form(forms.entry_form_key("visit")):
+with st.form(entry.idempotency_key):
     errors = forms.ErrorSlots()
-    done = st.radio("The visit", ["Done", "Scheduled"], horizontal=True, key="visit-done")
-    occurred_at = forms.moment_input("visit")
+    done = st.radio("The visit", ["Done", "Scheduled"], horizontal=True, key=entry.key("done"))
+    occurred_at = forms.moment_input(entry)
     errors.under("occurred_at")
     outcome = st.radio(
         "Outcome (for a visit done)",
         activity.OUTCOMES,
         index=None,
         horizontal=True,
-        format_func=str.capitalize,
-        key="visit-outcome",
+        format_func=labels.labeller("outcome"),
+        key=entry.key("outcome"),
     )
     errors.under("outcome")
-    reason = st.text_input("Why", placeholder="e.g. liked the layout; price above budget", key="visit-reason")
+    reason = st.text_input(
+        "Why",
+        placeholder="e.g. liked the layout; price above budget",
+        max_chars=NOTES_MAX,
+        key=entry.key("reason"),
+    )
     errors.under("outcome_reason")
     location = st.text_input(
-        "Location (optional)", placeholder="latitude, longitude — 18.5204, 73.8567", key="visit-location"
+        "Location (optional)",
+        placeholder="latitude, longitude — 18.5204, 73.8567",
+        max_chars=SHORT_TEXT_MAX,
+        key=entry.key("location"),
     )
     errors.under("location")
-    notes = st.text_area("Notes", height=80, key="visit-notes")
-    next_follow_up_at = forms.follow_up_input("visit")
+    notes = st.text_area("Notes", height=80, max_chars=NOTES_MAX, key=entry.key("notes"))
+    next_follow_up_at = forms.follow_up_input(entry)
     errors.under("next_follow_up_at")
-    submitted = st.form_submit_button("Save visit", type="primary", width="stretch")
+    errors.under("lead_id", "duplicate")
+    lead_picker.show_chosen(lead)
+    confirmed = entry.confirm_duplicate()
+    submitted = st.form_submit_button(
+        lead_picker.save_label("Save visit", lead), type="primary", width="stretch", key=entry.key("save")
+    )
 
 if submitted:
     try:
         saved = activity.log_site_visit(
             scope,
             user.user_id,
-            lead_id=lead_id,
+            lead_id=lead and lead.lead_id,
             is_done=done == "Done",
             occurred_at=occurred_at,
             outcome=outcome,
@@ -56,10 +67,14 @@ if submitted:
             location=location,
             notes=notes,
             next_follow_up_at=next_follow_up_at,
-            idempotency_key=forms.entry_form_key("visit"),
+            idempotency_key=entry.idempotency_key,
+            confirm_duplicate=confirmed,
         )
     except ValidationError as error:
-        errors.show(error)
+        entry.refused(error, errors)
     else:
-        what = (saved.what or "visit").replace("_", " ")
-        forms.saved("visit", f"Saved: {what} on {fmt.date(occurred_at)}.", lead_id=saved.lead_id, fields=FIELDS)
+        what = labels.label("milestone_type", saved.what or "site_visit").lower()
+        entry.saved(
+            f"Saved: {what} for **{md(lead.name)}** on {fmt.moment(occurred_at)}.",
+            lead_id=saved.lead_id,
+        )

@@ -3,73 +3,71 @@ that lead and offers to log a re-enquiry on it instead."""
 
 import streamlit as st
 
-from data import catalog, lead_writes, reports
+from data import catalog, labels, lead_writes, reports
+from data.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX
 from data.validation import ValidationError
 from ui import forms, session
-
-FIELDS = (
-    *(
-        "lead-source",
-        "lead-name",
-        "lead-phone",
-        "lead-email",
-        "lead-project",
-        "lead-unit-type",
-        "lead-budget",
-        "lead-owner",
-    ),
-    "lead-notes",
-)
+from ui.text import md, shorten
 
 st.title("New lead")
 forms.show_flash()
 scope, user = session.current_scope(), session.current_user()
 options = reports.filter_options(scope)
+entry = forms.EntryForm("new-lead")
+
+
+def _name_of(frame, id_column: str, name_column: str):
+    """A select box's format_func showing the name for an id (plain text: options render no Markdown)."""
+    return lambda value: shorten(frame.loc[frame[id_column] == value, name_column].iloc[0], 80)
+
 
 # Outside the form: each choice narrows the next (a form would not rerun between them). The
 # narrowed pickers are keyed by what they depend on, so a new choice starts them afresh.
 sources = options.sources
-source = st.selectbox("Source", sources["source"].unique().tolist(), index=None, key="lead-source")
+source = st.selectbox("Source", sources["source"].unique().tolist(), index=None, key=entry.key("source"))
 subsources = sources[sources["source"] == source]
 lead_source_id = st.selectbox(
     "Subsource",
     subsources["lead_source_id"].tolist(),
-    format_func=lambda value: subsources.loc[subsources["lead_source_id"] == value, "subsource"].iloc[0],
+    format_func=_name_of(subsources, "lead_source_id", "subsource"),
     index=0 if len(subsources) == 1 else None,
-    key=f"lead-subsource-{source}",
+    key=entry.key(f"subsource-{source}"),
 )
-PICKERS = (f"lead-subsource-{source}", f"lead-campaign-{lead_source_id}")
 campaigns = options.campaigns[options.campaigns["lead_source_id"] == lead_source_id]
 campaign_id = st.selectbox(
     "Campaign (if any)",
     campaigns["campaign_id"].tolist(),
-    format_func=lambda value: campaigns.loc[campaigns["campaign_id"] == value, "name"].iloc[0],
+    format_func=_name_of(campaigns, "campaign_id", "name"),
     index=None,
     placeholder="No campaign" if campaigns.empty else "Choose a campaign",
-    key=f"lead-campaign-{lead_source_id}",
+    key=entry.key(f"campaign-{lead_source_id}"),
 )
 
-with st.form(forms.entry_form_key("new-lead")):
+with st.form(entry.idempotency_key):
     errors = forms.ErrorSlots()
     errors.under("lead_source_id", "campaign_id")
-    name = st.text_input("Name", key="lead-name")
+    name = st.text_input("Name", max_chars=NAME_MAX, key=entry.key("name"))
     errors.under("name")
-    phone = st.text_input("Mobile", placeholder="98765 43210 or +91 98765 43210", key="lead-phone")
+    phone = st.text_input(
+        "Mobile", placeholder="98765 43210 or +91 98765 43210", max_chars=SHORT_TEXT_MAX, key=entry.key("phone")
+    )
     errors.under("phone")
-    email = st.text_input("Email (optional)", key="lead-email")
+    email = st.text_input("Email (optional)", max_chars=SHORT_TEXT_MAX, key=entry.key("email"))
     errors.under("email")
     projects = options.projects
     project_id = st.selectbox(
         "Project of interest",
         projects["project_id"].tolist(),
-        format_func=lambda value: projects.loc[projects["project_id"] == value, "name"].iloc[0],
+        format_func=_name_of(projects, "project_id", "name"),
         index=None,
-        key="lead-project",
+        key=entry.key("project"),
     )
     errors.under("project_id")
-    unit_type = st.selectbox("Unit type", catalog.UNIT_TYPES, index=None, key="lead-unit-type")
+    unit_type = st.selectbox("Unit type", catalog.UNIT_TYPES, index=None, key=entry.key("unit-type"))
     errors.under("unit_type_preference")
-    budget = st.text_input("Budget in rupees (optional)", placeholder="e.g. 75,00,000", key="lead-budget")
+    budget = st.text_input(
+        "Budget in rupees (optional)", placeholder="e.g. 75,00,000", max_chars=SHORT_TEXT_MAX, key=entry.key("budget")
+    )
     errors.under("budget")
     owner_user_id = user.user_id
     if user.role != "rep":
@@ -77,13 +75,13 @@ with st.form(forms.entry_form_key("new-lead")):
         owner_user_id = st.selectbox(
             "Owner",
             owners["user_id"].tolist(),
-            format_func=lambda value: owners.loc[owners["user_id"] == value, "display_name"].iloc[0],
+            format_func=_name_of(owners, "user_id", "display_name"),
             index=None,
-            key="lead-owner",
+            key=entry.key("owner"),
         )
         errors.under("owner_user_id")
-    notes = st.text_area("Notes", height=80, key="lead-notes")
-    submitted = st.form_submit_button("Save lead", type="primary", width="stretch")
+    notes = st.text_area("Notes", height=80, max_chars=NOTES_MAX, key=entry.key("notes"))
+    submitted = st.form_submit_button("Save lead", type="primary", width="stretch", key=entry.key("save"))
 
 if submitted:
     st.session_state.pop("lead-duplicate", None)
@@ -101,23 +99,25 @@ if submitted:
             campaign_id=campaign_id,
             owner_user_id=owner_user_id,
             notes=notes,
-            idempotency_key=forms.entry_form_key("new-lead"),
+            idempotency_key=entry.idempotency_key,
         )
     except lead_writes.DuplicateLead as duplicate:
         st.session_state["lead-duplicate"] = duplicate.existing._asdict()
     except ValidationError as error:
         errors.show(error)
     else:
-        forms.saved("new-lead", f"Saved: new lead {name.strip()}.", lead_id=saved.lead_id, fields=FIELDS + PICKERS)
+        entry.saved(f"Saved: new lead **{md(name.strip())}**.", lead_id=saved.lead_id)
 
 if existing := st.session_state.get("lead-duplicate"):
     st.warning(
-        f"**{existing['phone']} is already a lead:** {existing['name']} (lead {existing['lead_id']}, "
-        f"owner {existing['owner_name'] or 'nobody'}, {existing['status']}). Nothing was saved.",
+        f"**{md(existing['phone'])} is already a lead:** {md(existing['name'])} (lead {existing['lead_id']}, "
+        f"owner {md(existing['owner_name'] or 'nobody')}, {labels.label('lead_status', existing['status']).lower()}). "
+        "Nothing was saved.",
         icon=":material/person_search:",
     )
     st.caption("If they enquired again, log it on that lead with the source chosen above.")
-    if st.button("Log a re-enquiry", key="lead-reenquiry", type="primary"):
+    reenquiry = forms.EntryForm("reenquiry")
+    if st.button("Log a re-enquiry", key=reenquiry.key("save"), type="primary"):
         try:
             saved = lead_writes.log_reenquiry(
                 user.tenant_id,
@@ -126,16 +126,16 @@ if existing := st.session_state.get("lead-duplicate"):
                 lead_source_id=lead_source_id,
                 campaign_id=campaign_id,
                 notes=notes,
-                idempotency_key=forms.entry_form_key("reenquiry"),
+                idempotency_key=reenquiry.idempotency_key,
             )
         except ValidationError as error:
             forms.show_errors(error, {"lead_source_id": "Source", "campaign_id": "Campaign"})
         else:
             st.session_state.pop("lead-duplicate", None)
-            forms.saved(
-                "reenquiry",
-                f"Saved: re-enquiry on {existing['name']}.",
+            # The new-lead form held this enquiry: it starts afresh too.
+            entry.start_afresh()
+            reenquiry.saved(
+                f"Saved: re-enquiry on **{md(existing['name'])}**.",
                 # A rep's timeline shows only their own leads; no link to a colleague's.
                 lead_id=saved.lead_id if user.role != "rep" or existing["owner_user_id"] == user.user_id else None,
-                fields=FIELDS + PICKERS,
             )
