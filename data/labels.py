@@ -54,6 +54,80 @@ BOOKING_STATUS = {
 }
 CAMPAIGN_STATUS = {"active": "Active", "paused": "Paused", "completed": "Completed", "inactive": "Inactive"}
 ROLE = {"rep": "Rep", "manager": "Manager", "leadership": "Leadership", "admin": "Admin"}
+UNIT_TYPE = {
+    "studio": "Studio",
+    "1BHK": "1BHK",
+    "2BHK": "2BHK",
+    "3BHK": "3BHK",
+    "4BHK": "4BHK",
+    "penthouse": "Penthouse",
+    "villa": "Villa",
+    "plot": "Plot",
+}
+# What the import screen and the CLI call each kind of file (data.imports.KINDS).
+IMPORT_KIND = {
+    "units": "Units",
+    "campaigns": "Campaigns",
+    "campaign_spend": "Campaign spend",
+    "leads": "Leads",
+    "milestones": "Milestones",
+    "engagements": "Calls and messages",
+    "bookings": "Bookings",
+    "ledger": "Ledger entries",
+}
+# The tables the audit log names, in the words of the screens that change them.
+TABLE_NAME = {
+    "tenants": "Tenants",
+    "app_users": "Users",
+    "projects": "Projects",
+    "towers": "Towers",
+    "units": "Units",
+    "lead_sources": "Lead sources",
+    "campaigns": "Campaigns",
+    "campaign_spend": "Campaign spend",
+    "leads": "Leads",
+    "lead_milestones": "Milestones",
+    "lead_engagements": "Calls and messages",
+    "customers": "Customers",
+    "bookings": "Bookings",
+    "account_ledger": "Customer ledger",
+    "audit_log": "Audit log",
+    "sign_in_attempts": "Sign-in attempts",
+    "import_mappings": "Import mappings",
+}
+# Audit actions: the fixed ones, then one per milestone, engagement, ledger entry and import kind
+# (data.activity, data.ledger and data.imports name the action after the code they write).
+AUDIT_ACTION = {
+    "sign_in": "Signed in",
+    "sign_in.failed": "Sign-in failed",
+    "sign_in.locked": "Account locked after failed sign-ins",
+    "sign_in.refused_locked": "Sign-in refused: account locked",
+    "sign_out": "Signed out",
+    "user.created": "User added",
+    "user.role_changed": "Role changed",
+    "user.password_changed": "Password changed",
+    "user.deactivated": "User deactivated",
+    "user.activated": "User reactivated",
+    "lead.created": "Lead added",
+    "lead.reengaged": "Re-enquiry logged",
+    "lead.reassigned": "Lead reassigned",
+    "booking.created": "Unit booked",
+    "booking.cancelled": "Booking cancelled",
+    "lead_sources.created": "Lead source added",
+    "lead_sources.retired": "Lead source retired",
+    "campaigns.created": "Campaign added",
+    "campaigns.updated": "Campaign changed",
+    "campaign_spend.created": "Campaign spend recorded",
+    "projects.created": "Project added",
+    "towers.created": "Tower added",
+    "units.created": "Unit added",
+    "units.updated": "Unit changed",
+    "import.mapping_saved": "Import mapping saved",
+    **{f"milestone.{code}": f"Milestone: {text}" for code, text in MILESTONE_TYPE.items()},
+    **{f"engagement.{code}": f"Logged: {text}" for code, text in ENGAGEMENT_TYPE.items()},
+    **{f"ledger.{code}": f"Ledger: {text}" for code, text in ENTRY_TYPE.items()},
+    **{f"import.{code}": f"Import: {text}" for code, text in IMPORT_KIND.items()},
+}
 
 REGISTRY: dict[str, dict[str, str]] = {
     "milestone_type": MILESTONE_TYPE,
@@ -69,6 +143,10 @@ REGISTRY: dict[str, dict[str, str]] = {
     "booking_status": BOOKING_STATUS,
     "campaign_status": CAMPAIGN_STATUS,
     "role": ROLE,
+    "unit_type": UNIT_TYPE,
+    "import_kind": IMPORT_KIND,
+    "table_name": TABLE_NAME,
+    "audit_action": AUDIT_ACTION,
 }
 
 
@@ -78,9 +156,17 @@ def humanise(code: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def is_missing(value: object) -> bool:
+    """None, NaN, NaT or pandas' NA: a value that is not there."""
+    try:
+        return value is None or bool(value != value)
+    except TypeError:  # pandas' NA refuses to be a truth value
+        return True
+
+
 def label(kind: str, code: object) -> str:
     """What a person reads for ``code`` of the closed list ``kind``; "" for a missing value."""
-    if code is None or (isinstance(code, float) and code != code):
+    if is_missing(code):
         return ""
     return REGISTRY[kind].get(str(code)) or humanise(str(code))
 

@@ -8,17 +8,31 @@ from data import reports
 from data.filters import today_in_india
 from ui import session, tables
 
+# What the action filter offers: a prefix of the stored action, and what it reads as.
+ACTIONS = {
+    "": "Any",
+    "sign_in": "Sign-ins",
+    "sign_out": "Sign-outs",
+    "user.": "Users",
+    "lead.": "Leads",
+    "milestone.": "Milestones",
+    "engagement.": "Calls and messages",
+    "booking.": "Bookings",
+    "ledger.": "Ledger entries",
+    "import.": "Imports",
+}
+
 st.title("Audit log")
 left, middle, right = st.columns(3)
 since = left.date_input("Since", value=today_in_india() - dt.timedelta(days=30), format="DD/MM/YYYY", key="audit-since")
 action = middle.selectbox(
     "Action",
-    ["", "sign_in", "sign_out", "user.", "lead.", "milestone.", "engagement.", "booking.", "ledger.", "import."],
-    format_func=lambda value: value.rstrip(".") or "Any",
+    list(ACTIONS),
+    format_func=ACTIONS.get,
     key="audit-action",
 )
 text = right.text_input("Contains", key="audit-text", placeholder="a name, username or id")
-entries = reports.audit_entries(session.current_tenant_id(), since, action, text)
+entries = reports.audit_entries_in_words(session.current_tenant_id(), since, action, text)
 if entries.empty:
     st.info("Nothing was recorded that matches.")
 else:
@@ -27,8 +41,8 @@ else:
         {
             "occurred_at": ("When", "moment"),
             "user_name": ("Who", "text"),
-            "action": ("Action", "text"),
-            "table_name": ("Table", "text"),
+            "action": ("Action", "code:audit_action"),
+            "table_name": ("Table", "code:table_name"),
             "row_key": ("Row", "text"),
             "before_values": ("Before", "text"),
             "after_values": ("After", "text"),

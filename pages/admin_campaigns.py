@@ -6,8 +6,10 @@ import streamlit as st
 
 from data import catalog, reports
 from data.filters import today_in_india
+from data.labels import labeller
 from data.validation import ValidationError
 from ui import forms, session
+from ui.text import md
 
 st.title("Campaigns setup")
 forms.show_flash()
@@ -29,7 +31,9 @@ with add, st.form("add-campaign", clear_on_submit=True):
         "Project", list(project_labels), format_func=project_labels.get, key="campaign-project"
     )
     budget = left.text_input("Budget (₹)", key="campaign-budget", placeholder="5,00,000")
-    status = right.selectbox("Status", catalog.CAMPAIGN_STATUSES, key="campaign-status")
+    status = right.selectbox(
+        "Status", catalog.CAMPAIGN_STATUSES, format_func=labeller("campaign_status"), key="campaign-status"
+    )
     start = left.date_input("Start", value=today_in_india(), format="DD/MM/YYYY", key="campaign-start")
     end = right.date_input("End (optional)", value=None, format="DD/MM/YYYY", key="campaign-end")
     if st.form_submit_button("Add campaign", type="primary"):
@@ -47,7 +51,7 @@ with add, st.form("add-campaign", clear_on_submit=True):
                 end_date=end,
                 status=status,
             )
-            forms.succeeded(f"Added {name.strip()}.")
+            forms.succeeded(f"Added {md(name.strip())}.")
         except ValidationError as error:
             forms.show_errors(error)
 with change, st.form("change-campaign"):
@@ -56,7 +60,9 @@ with change, st.form("change-campaign"):
     )
     left, right = st.columns(2)
     new_budget = left.text_input("Budget (₹)", key="change-campaign-budget")
-    new_status = right.selectbox("Status", catalog.CAMPAIGN_STATUSES, key="change-campaign-status")
+    new_status = right.selectbox(
+        "Status", catalog.CAMPAIGN_STATUSES, format_func=labeller("campaign_status"), key="change-campaign-status"
+    )
     new_start = left.date_input("Start", value=today_in_india(), format="DD/MM/YYYY", key="change-campaign-start")
     new_end = right.date_input("End (optional)", value=None, format="DD/MM/YYYY", key="change-campaign-end")
     if st.form_submit_button("Save", type="primary") and campaign_id is not None:
@@ -70,7 +76,7 @@ with change, st.form("change-campaign"):
                 end_date=new_end,
                 status=new_status,
             )
-            forms.succeeded(f"Saved {campaign_labels[campaign_id]}.")
+            forms.succeeded(f"Saved {md(campaign_labels[campaign_id])}.")
         except ValidationError as error:
             forms.show_errors(error)
 with spend, st.form("add-spend", clear_on_submit=True):
@@ -89,6 +95,6 @@ with spend, st.form("add-spend", clear_on_submit=True):
     if st.form_submit_button("Record spend", type="primary") and spend_campaign is not None:
         try:
             catalog.add_spend(admin.tenant_id, admin.user_id, spend_campaign, spend_date, amount)
-            forms.succeeded(f"Recorded ₹{amount} on {campaign_labels[spend_campaign]}.")
+            forms.succeeded(f"Recorded ₹{md(amount.strip())} on {md(campaign_labels[spend_campaign])}.")
         except ValidationError as error:
             forms.show_errors(error)

@@ -5,8 +5,10 @@ import datetime as dt
 import streamlit as st
 
 from data import catalog, reports
+from data.labels import label, labeller
 from data.validation import ValidationError
 from ui import forms, session, tables
+from ui.text import md
 
 st.title("Inventory setup")
 forms.show_flash()
@@ -32,10 +34,10 @@ with units_tab:
             "tower_name": ("Tower", "text"),
             "floor": ("Floor", "count"),
             "unit_number": ("Unit", "text"),
-            "unit_type": ("Type", "text"),
+            "unit_type": ("Type", "code:unit_type"),
             "carpet_area_sqft": ("Sq ft", "count"),
             "list_price": ("List price", "inr"),
-            "status": ("Status", "text"),
+            "status": ("Status", "code:unit_status"),
             "hold_expires_at": ("Held until", "moment"),
         },
         "units",
@@ -43,13 +45,16 @@ with units_tab:
         height=350,
     )
     unit_labels = {
-        int(r.unit_id): f"{r.project_name} · {r.tower_name} · {r.unit_number} ({r.status})" for r in units.itertuples()
+        int(r.unit_id): f"{r.project_name} · {r.tower_name} · {r.unit_number} ({label('unit_status', r.status)})"
+        for r in units.itertuples()
     }
     with st.form("change-unit"):
         unit_id = st.selectbox("Unit", list(unit_labels), format_func=unit_labels.get, key="change-unit-id")
         left, middle, right = st.columns(3)
         price = left.text_input("List price (₹)", key="change-unit-price")
-        status = middle.selectbox("Status", catalog.SETTABLE_UNIT_STATUSES, key="change-unit-status")
+        status = middle.selectbox(
+            "Status", catalog.SETTABLE_UNIT_STATUSES, format_func=labeller("unit_status"), key="change-unit-status"
+        )
         hold_days = right.number_input(
             "Hold for days (when blocked)", min_value=1, max_value=90, value=7, key="change-unit-hold"
         )
@@ -59,7 +64,7 @@ with units_tab:
                 catalog.update_unit(
                     admin.tenant_id, admin.user_id, unit_id, list_price=price, status=status, hold_expires_at=expires
                 )
-                forms.succeeded(f"Saved {unit_labels[unit_id]}.")
+                forms.succeeded(f"Saved {md(unit_labels[unit_id])}.")
             except ValidationError as error:
                 forms.show_errors(error)
 with unit_tab, st.form("add-unit", clear_on_submit=True):
@@ -67,7 +72,7 @@ with unit_tab, st.form("add-unit", clear_on_submit=True):
     left, middle, right = st.columns(3)
     floor = left.number_input("Floor", min_value=-5, max_value=200, value=1, key="unit-floor")
     number = middle.text_input("Unit number", key="unit-number")
-    unit_type = right.selectbox("Type", catalog.UNIT_TYPES, index=2, key="unit-type")
+    unit_type = right.selectbox("Type", catalog.UNIT_TYPES, index=2, format_func=labeller("unit_type"), key="unit-type")
     area = left.text_input("Carpet area (sq ft)", key="unit-area")
     list_price = middle.text_input("List price (₹)", key="unit-price")
     if st.form_submit_button("Add unit", type="primary"):
@@ -82,7 +87,7 @@ with unit_tab, st.form("add-unit", clear_on_submit=True):
                 carpet_area_sqft=area,
                 list_price=list_price,
             )
-            forms.succeeded(f"Added unit {number.strip()}.")
+            forms.succeeded(f"Added unit {md(number.strip())}.")
         except ValidationError as error:
             forms.show_errors(error)
 with project_tab:
@@ -94,7 +99,7 @@ with project_tab:
         if st.form_submit_button("Add project", type="primary"):
             try:
                 catalog.add_project(admin.tenant_id, admin.user_id, name, city, locality)
-                forms.succeeded(f"Added {name.strip()}.")
+                forms.succeeded(f"Added {md(name.strip())}.")
             except ValidationError as error:
                 forms.show_errors(error)
     with right.form("add-tower", clear_on_submit=True):
@@ -105,6 +110,6 @@ with project_tab:
         if st.form_submit_button("Add tower", type="primary") and tower_project is not None:
             try:
                 catalog.add_tower(admin.tenant_id, admin.user_id, tower_project, tower_name)
-                forms.succeeded(f"Added {tower_name.strip()} to {project_labels[tower_project]}.")
+                forms.succeeded(f"Added {md(tower_name.strip())} to {md(project_labels[tower_project])}.")
             except ValidationError as error:
                 forms.show_errors(error)

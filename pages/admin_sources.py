@@ -5,6 +5,7 @@ import streamlit as st
 from data import catalog
 from data.validation import ValidationError
 from ui import forms, session, tables
+from ui.text import md
 
 st.title("Lead sources")
 forms.show_flash()
@@ -20,7 +21,7 @@ with left.form("add-source", clear_on_submit=True):
     if st.form_submit_button("Add source", type="primary"):
         try:
             catalog.add_source(admin.tenant_id, source, subsource, admin.user_id)
-            forms.succeeded(f"Added {source.strip()} / {subsource.strip()}.")
+            forms.succeeded(f"Added {md(source.strip())} / {md(subsource.strip())}.")
         except ValidationError as error:
             forms.show_errors(error)
 with right.form("retire-source"):
@@ -30,4 +31,4 @@ with right.form("retire-source"):
     st.caption("Retired sources keep their history in every report; new leads can no longer pick them.")
     if st.form_submit_button("Retire") and chosen is not None:
         catalog.retire_source(admin.tenant_id, chosen, admin.user_id)
-        forms.succeeded(f"Retired {labels[chosen]}.")
+        forms.succeeded(f"Retired {md(labels[chosen])}.")

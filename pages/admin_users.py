@@ -3,8 +3,10 @@
 import streamlit as st
 
 from data import auth
+from data.labels import label, labeller
 from data.validation import ValidationError
 from ui import forms, session, tables
+from ui.text import md
 
 st.title("Users")
 forms.show_flash()
@@ -15,8 +17,8 @@ tables.show_table(
     {
         "username": ("Username", "text"),
         "display_name": ("Name", "text"),
-        "role": ("Role", "text"),
-        "is_active": ("Active", "text"),
+        "role": ("Role", "code:role"),
+        "is_active": ("Active", "yes_no"),
         "locked_until": ("Locked until", "moment"),
         "last_signed_in_at": ("Last sign-in", "moment"),
     },
@@ -29,25 +31,31 @@ st.subheader("Add a user")
 with st.form("add-user", clear_on_submit=True):
     username = st.text_input("Username", key="new-username")
     display_name = st.text_input("Name", key="new-display-name")
-    role = st.selectbox("Role", auth.ROLES, key="new-role")
+    role = st.selectbox("Role", auth.ROLES, format_func=labeller("role"), key="new-role")
     password = st.text_input(
         "Password", type="password", key="new-password", help=f"At least {auth.MIN_PASSWORD_LENGTH} characters."
     )
     if st.form_submit_button("Add user", type="primary"):
         try:
             created = auth.create_user(admin.tenant_id, username, display_name, role, password, admin.user_id)
-            forms.succeeded(f"Added {created.display_name} ({created.role}).")
+            forms.succeeded(f"Added {md(created.display_name)} ({label('role', created.role)}).")
         except ValidationError as error:
             forms.show_errors(error)
 
 st.subheader("Change a user")
-labels = {int(row.user_id): f"{row.display_name} ({row.username}, {row.role})" for row in users.itertuples()}
+labels = {
+    int(row.user_id): f"{row.display_name} ({row.username}, {label('role', row.role)})" for row in users.itertuples()
+}
 user_id = st.selectbox("User", list(labels), format_func=labels.get, key="change-user")
 action = st.radio(
     "Change", ["Role", "Deactivate", "Reactivate", "Reset password"], horizontal=True, key="change-action"
 )
 with st.form("change-user-form", clear_on_submit=True):
-    new_role = st.selectbox("New role", auth.ROLES, key="change-role") if action == "Role" else None
+    new_role = (
+        st.selectbox("New role", auth.ROLES, format_func=labeller("role"), key="change-role")
+        if action == "Role"
+        else None
+    )
     new_password = (
         st.text_input("New password", type="password", key="change-password") if action == "Reset password" else None
     )
@@ -59,6 +67,6 @@ with st.form("change-user-form", clear_on_submit=True):
                 auth.change_password(admin.tenant_id, user_id, new_password, admin.user_id)
             else:
                 auth.set_active(admin.tenant_id, user_id, action == "Reactivate", admin.user_id)
-            forms.succeeded(f"Done: {action.lower()} for {labels[user_id]}. Their open sessions have ended.")
+            forms.succeeded(f"Done: {action.lower()} for {md(labels[user_id])}. Their open sessions have ended.")
         except ValidationError as error:
             forms.show_errors(error)

@@ -25,10 +25,10 @@ tables.show_table(
     {
         "project_name": ("Project", "text"),
         "tower_name": ("Tower", "text"),
-        "unit_type": ("Type", "text"),
+        "unit_type": ("Type", "code:unit_type"),
         "total_units": ("Units", "count"),
         "available": ("Available", "count"),
-        "blocked": ("Blocked", "count"),
+        "blocked": ("On hold", "count"),
         "booked": ("Booked", "count"),
         "sold": ("Sold", "count"),
         "available_value": ("Available value", "inr"),
@@ -45,7 +45,7 @@ tables.show_table(
     report.absorption,
     {
         "project_name": ("Project", "text"),
-        "unit_type": ("Type", "text"),
+        "unit_type": ("Type", "code:unit_type"),
         "available": ("Available", "count"),
         "available_value": ("Available value", "inr"),
         "units_booked_recently": ("Booked, last 3 months", "count"),

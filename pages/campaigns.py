@@ -24,7 +24,7 @@ tables.show_table(
         "source": ("Source", "text"),
         "subsource": ("Subsource", "text"),
         "project_name": ("Project", "text"),
-        "status": ("Status", "text"),
+        "status": ("Status", "code:campaign_status"),
         "start_date": ("Start", "date"),
         "end_date": ("End", "date"),
         "budget": ("Budget", "inr"),

@@ -46,7 +46,7 @@ tables.show_table(
 
 st.subheader("Time between steps")
 if funnel.lags.empty:
-    st.info("None of these leads has visited the site yet.")
+    st.info("No lead here has visited the site yet.")
 else:
     st.plotly_chart(charts.lag_boxes(funnel.lags))
     tables.show_table(

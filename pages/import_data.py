@@ -8,8 +8,10 @@ import streamlit as st
 
 from data import imports
 from data.imports import mappings
+from data.labels import label, labeller
 from data.validation import ValidationError
 from ui import forms, session
+from ui.text import md, md_line
 
 NOT_IN_FILE = "— not in the file —"
 BY_NAME = "Match columns by name"
@@ -18,11 +20,11 @@ st.title("Import")
 forms.show_flash()
 user = session.current_user()
 kind_name = st.selectbox(
-    "What the file holds", list(imports.KINDS), format_func=lambda k: k.replace("_", " "), key="import-kind"
+    "What the file holds", list(imports.KINDS), format_func=labeller("import_kind"), key="import-kind"
 )
 kind = imports.KINDS[kind_name]
 st.caption(
-    f"{kind.description} Import in this order: {', '.join(imports.KINDS)}. "
+    f"{kind.description} Import in this order: {', '.join(label('import_kind', k).lower() for k in imports.KINDS)}. "
     "Columns marked * are required; formats are in docs/import.md."
 )
 upload = st.file_uploader("CSV (UTF-8) or XLSX file", type=["csv", "xlsx"], key="import-file")
@@ -41,7 +43,8 @@ path = Path(stored[1])
 try:
     headers = imports.file_headers(path)
 except imports.FileProblem as problem:
-    st.error(f"{problem} Nothing was imported.")
+    # The message quotes the file's own headers or name: user text.
+    st.error(f"{md(problem)} Nothing was imported.")
     st.stop()
 
 saved = mappings.saved_mappings(user.tenant_id, kind_name)
@@ -54,7 +57,7 @@ with st.expander("Which column of the file is which", expanded=chosen == BY_NAME
         guess = base.get(column.name) or by_name.get(column.name)
         options = [NOT_IN_FILE, *headers]
         picked = st.selectbox(
-            f"{column.name}{' *' if column.required else ''}",
+            md(f"{column.name}{' *' if column.required else ''}"),
             options,
             index=options.index(guess) if guess in options else 0,
             key=f"map-{kind_name}-{chosen}-{column.name}",
@@ -71,12 +74,12 @@ with st.expander("Which column of the file is which", expanded=chosen == BY_NAME
         except ValidationError as error:
             forms.show_errors(error)
         else:
-            forms.succeeded(f"Saved the mapping '{mapping_name.strip()}'.")
+            forms.succeeded(f"Saved the mapping '{md_line(mapping_name, 80)}'.")
 
 try:
     shown = imports.preview(kind_name, path, mapping)
 except imports.FileProblem as problem:
-    st.error(f"{problem} Map the missing columns above.")
+    st.error(f"{md(problem)} Map the missing columns above.")
     st.stop()
 st.subheader("First rows")
 st.caption("Rows with problems are marked; checks against what Leadline already holds come with the dry run.")
@@ -94,10 +97,25 @@ if dry_run or do_import:
             user.tenant_id, user.user_id, kind_name, path, mapping=mapping, dry_run=dry_run
         )
 
+
+def _summary(result: imports.ImportResult) -> str:
+    """What the import did, as ``ImportResult.summary`` says it, with the file's names escaped."""
+    verb = "would create" if result.is_dry_run else "created"
+    text = (
+        f"{label('import_kind', result.kind).lower()}: {result.rows_read} rows read, {verb} {result.created}, "
+        f"{result.unchanged} already there, {len(result.rejected_lines)} rejected"
+    )
+    if result.created_names:
+        text += f"; {verb} " + ", ".join(md_line(name, 80) for name in result.created_names)
+    if result.ignored_columns:
+        text += "; ignored columns: " + ", ".join(md_line(name, 80) for name in result.ignored_columns)
+    return text
+
+
 result = st.session_state.get("import-result")
 if result is not None and result.kind == kind_name:
     prefix = "Dry run, nothing saved: " if result.is_dry_run else ""
-    (st.warning if result.problems else st.success)(prefix + result.summary())
+    (st.warning if result.problems else st.success)(prefix + _summary(result))
     if result.problems:
         st.dataframe(
             [{"line": p.line, "column": p.column, "reason": p.reason} for p in result.problems],

@@ -30,7 +30,7 @@ columns = {
     "source": ("Source", "text"),
     "subsource": ("Subsource", "text"),
     "owner_name": ("Owner", "text"),
-    "status": ("Status", "text"),
+    "status": ("Status", "code:lead_status"),
     "generated_at": ("Generated", "date"),
     "has_site_visit": ("Visited", "yes_no"),
     "has_live_booking": ("Booked", "yes_no"),

@@ -3,8 +3,10 @@
 import streamlit as st
 
 from data import reports
+from data.labels import is_missing
 from ui import charts, filter_bar, session, tables, widgets
 from ui import format as fmt
+from ui.text import shorten
 
 st.title("Customer ledger")
 scope = session.current_scope()
@@ -34,7 +36,7 @@ tables.show_table(
         "project_name": ("Project", "text"),
         "tower_name": ("Tower", "text"),
         "unit_number": ("Unit", "text"),
-        "booking_status": ("Status", "text"),
+        "booking_status": ("Status", "code:booking_status"),
         "agreement_value": ("Agreement value", "inr"),
         "total_debits": ("Debits", "inr"),
         "total_credits": ("Credits", "inr"),
@@ -53,10 +55,16 @@ tables.show_table(
 )
 
 st.subheader("Statement of account")
-labels = {
-    int(row.booking_id): f"{row.customer_name} — {row.project_name} {row.tower_name} {row.unit_number}"
-    for row in summary.rows.itertuples()
-}
+
+
+def _account(row) -> str:
+    """A booking as its select box names it (options are plain text: no escaping, only shortening)."""
+    parts = (row.project_name, row.tower_name, row.unit_number)
+    unit = " ".join(shorten(part, 40) for part in parts if not is_missing(part))
+    return f"{shorten(row.customer_name, 80) or '—'} — {unit}"
+
+
+labels = {int(row.booking_id): _account(row) for row in summary.rows.itertuples()}
 booking_id = st.selectbox(
     "Customer",
     list(labels),

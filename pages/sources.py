@@ -4,6 +4,7 @@ import streamlit as st
 
 from data import reports
 from ui import charts, filter_bar, session, tables, widgets
+from ui.text import md_line
 
 st.title("Sources")
 scope = session.current_scope()
@@ -19,7 +20,8 @@ clicked = right.plotly_chart(
 picked = [point["customdata"] for point in clicked.selection.points] if clicked else []
 if picked:
     sources = sources[sources["subsource"].isin(picked)]
-    st.caption(f"Showing {', '.join(picked)}. Click an empty part of the chart to show every subsource.")
+    shown = ", ".join(md_line(subsource, 60) for subsource in picked)
+    st.caption(f"Showing {shown}. Click an empty part of the chart to show every subsource.")
 
 tables.show_table(
     sources,

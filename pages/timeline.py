@@ -4,6 +4,9 @@ import streamlit as st
 
 from data import reports
 from ui import charts, format, lead_picker, session, tables
+from ui.text import md, md_line
+
+NAME_IN_HEADING = 80  # characters of the lead's name in the heading; the whole name is in its tooltip
 
 st.title("Lead timeline")
 scope = session.current_scope()
@@ -13,10 +16,17 @@ if lead_id is None:
 timeline = reports.lead_timeline(scope, lead_id)
 lead = timeline.lead.iloc[0]
 
-st.subheader(lead["name"])
+
+def _or_dash(value) -> str:
+    """The user's text escaped for Markdown, or a dash where there is none."""
+    return md(value) or "—"
+
+
+st.subheader(md_line(lead["name"], NAME_IN_HEADING), help=md(lead["name"]))
 st.caption(
-    f"{lead['phone']} · {lead['source']} / {lead['subsource']} · campaign: {lead['campaign_name'] or '—'} "
-    f"· owner: {lead['owner_name'] or '—'} · generated {format.moment(lead['generated_at'])}"
+    f"{_or_dash(lead['phone'])} · {_or_dash(lead['source'])} / {_or_dash(lead['subsource'])} "
+    f"· campaign: {_or_dash(lead['campaign_name'])} · owner: {_or_dash(lead['owner_name'])} "
+    f"· generated {format.moment(lead['generated_at'])}"
 )
 if timeline.follow_up is not None:
     st.warning(f"Follow-up due {format.moment(timeline.follow_up)}")
@@ -26,9 +36,9 @@ tables.show_table(
     timeline.milestones,
     {
         "sequence_no": ("Step", "count"),
-        "milestone_type": ("Milestone", "text"),
+        "milestone_type": ("Milestone", "code:milestone_type"),
         "occurred_at": ("When", "moment"),
-        "outcome": ("Outcome", "text"),
+        "outcome": ("Outcome", "code:outcome"),
         "days_since_previous": ("Days since previous", "days"),
         "days_since_generated": ("Days since lead", "days"),
         "recorded_by_name": ("Recorded by", "text"),
@@ -43,9 +53,9 @@ tables.show_table(
     timeline.engagements,
     {
         "occurred_at": ("When", "moment"),
-        "engagement_type": ("Type", "text"),
-        "direction": ("Direction", "text"),
-        "status": ("Status", "text"),
+        "engagement_type": ("Type", "code:engagement_type"),
+        "direction": ("Direction", "code:direction"),
+        "status": ("Status", "code:engagement_status"),
         "duration_seconds": ("Seconds", "count"),
         "notes": ("Notes", "text"),
         "next_follow_up_at": ("Next follow-up", "moment"),

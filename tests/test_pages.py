@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from data import reports
 from data.db import REPO_ROOT
 from tests.world import PASSWORD, World, add_people, build_world
+from ui.text import md
 
 TIMEOUT = 60
 PAGES = ("overview", "funnel", "sources", "campaigns", "bookings", "ledger", "timeline", "snapshots")
@@ -124,7 +125,7 @@ def test_timeline_finds_a_lead_by_phone(world: World) -> None:
     app.text_input(key="lead-search").set_value("98000 00001").run()
     assert not app.exception
     assert app.subheader[0].value == "Asha Patil"
-    assert app.dataframe[0].value["Milestone"].tolist()[-1] == "cancellation"
+    assert app.dataframe[0].value["Milestone"].tolist()[-1] == "Cancellation"
 
 
 def test_snapshot_page_prepares_a_download(world: World) -> None:
@@ -155,5 +156,6 @@ def test_a_bad_campaign_gets_field_messages_and_writes_nothing(world: World) -> 
     app.text_input(key="campaign-channel").input("Facebook")
     app.text_input(key="campaign-budget").input("minus five")
     app.button(key="FormSubmitter:add-campaign-Add campaign").click().run()
-    assert [error.value for error in app.error] == ["**Budget**: Enter an amount in rupees."]
+    # ui.forms shows each message as text (escaped for Markdown).
+    assert [error.value for error in app.error] == ["**Budget**: " + md("Enter an amount in rupees.")]
     assert "Bad budget" not in reports.filter_options(world.alpha).campaigns["name"].tolist()

@@ -9,7 +9,6 @@ conventions Leadline uses everywhere: whole rupees in tiles, paise in statements
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -25,7 +24,11 @@ Number = int | float | Decimal
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, and pandas' NaT and NA (which compare unequal to themselves, or refuse to compare)."""
+    try:
+        return value is None or bool(value != value)
+    except TypeError:
+        return True
 
 
 def inr(amount: Number | None, paise: bool = False) -> str:
@@ -63,7 +66,7 @@ def percent(ratio: Number | None, digits: int = 1) -> str:
 
 def date(value: dt.date | dt.datetime | None) -> str:
     """A date as 25 Nov 2026 (a moment is taken in India time)."""
-    if value is None:
+    if _missing(value):
         return _MISSING
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.astimezone(IST)
@@ -72,7 +75,7 @@ def date(value: dt.date | dt.datetime | None) -> str:
 
 def moment(value: dt.datetime | None) -> str:
     """A moment in India time: 25 Nov 2026, 14:05."""
-    if value is None:
+    if _missing(value):
         return _MISSING
     if value.tzinfo is not None:
         value = value.astimezone(IST)
@@ -81,6 +84,6 @@ def moment(value: dt.datetime | None) -> str:
 
 def month(value: dt.date | None) -> str:
     """A month as Nov 2026."""
-    if value is None:
+    if _missing(value):
         return _MISSING
     return f"{value:%b %Y}"

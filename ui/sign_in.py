@@ -16,6 +16,8 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 
 from data import auth, demo, setup
 from data.auth import User
+from data.labels import label
+from ui.text import md_line
 
 COOKIE_NAME = "leadline_session"
 COOKIE_DAYS = 7.0
@@ -127,7 +129,7 @@ def write_pending_cookie(authenticator: stauth.Authenticate) -> None:
 
 def signed_out(authenticator: stauth.Authenticate, user: User) -> bool:
     """A sidebar Sign out button; when pressed, every session of the user ends (cookie too)."""
-    st.sidebar.caption(f"Signed in as **{user.display_name}** ({user.role})")
+    st.sidebar.caption(f"Signed in as **{md_line(user.display_name, 60)}** ({label('role', user.role)})")
     if not st.sidebar.button("Sign out", key="sign-out", icon=":material/logout:"):
         return False
     auth.sign_out(user.tenant_id, user.user_id)

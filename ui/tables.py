@@ -1,8 +1,10 @@
 """Tables with a safe CSV download of exactly what they show.
 
-A table is described by its columns: a label and a kind (text, count, inr, inr_paise,
-percent, date, moment, days, yes_no, number). The screen shows Indian formats; the CSV has the same rows and
-columns under the same headings, with numbers as numbers and formula-like text defused.
+A table is described by its columns: a label and a kind (text, count, id, inr, inr_paise,
+percent, date, moment, days, yes_no, number, or ``code:<kind>`` for a stored code of one of
+data.labels' closed lists). The screen shows Indian formats; the CSV has the same rows and
+columns under the same headings, with numbers as numbers, codes and booleans in words (a code
+is never shown raw, on screen or in a download) and formula-like text defused.
 """
 
 from __future__ import annotations
@@ -12,8 +14,18 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from data import labels
 from data.export import to_csv_bytes
 from ui import format as fmt
+
+CODE = "code:"
+
+
+def _yes_no(value) -> str:
+    if labels.is_missing(value):
+        return ""
+    return "Yes" if bool(value) else "No"
+
 
 FORMATTERS: dict[str, Callable] = {
     "text": lambda value: "" if pd.isna(value) else str(value),
@@ -26,21 +38,33 @@ FORMATTERS: dict[str, Callable] = {
     "date": lambda value: "" if pd.isna(value) else fmt.date(pd.Timestamp(value).to_pydatetime()),
     "moment": lambda value: "" if pd.isna(value) else fmt.moment(pd.Timestamp(value).to_pydatetime()),
     "days": lambda value: "" if pd.isna(value) else f"{value:.0f}",
-    "yes_no": lambda value: "Yes" if value is True or value == 1 else "",
+    "yes_no": _yes_no,
     "number": lambda value: "" if pd.isna(value) else f"{value:,.1f}",
 }
 
 
+def formatter(kind: str) -> Callable:
+    """The function that turns a value of this column kind into what the screen shows."""
+    if kind.startswith(CODE):
+        return labels.labeller(kind.removeprefix(CODE))
+    return FORMATTERS[kind]
+
+
 def labelled(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    """The chosen columns under their labels, values unchanged (what the CSV holds)."""
-    return frame[list(columns)].rename(columns={name: label for name, (label, _) in columns.items()})
+    """The chosen columns under their labels (what the CSV holds): numbers, dates and text as they
+    are, codes as their labels and booleans as Yes/No, as on screen."""
+    saved = pd.DataFrame(index=frame.index)
+    for name, (label, kind) in columns.items():
+        words = kind.startswith(CODE) or kind == "yes_no"
+        saved[label] = frame[name].map(formatter(kind)).astype("string") if words else frame[name]
+    return saved
 
 
 def formatted(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
     """The chosen columns under their labels, formatted for reading (what the screen shows)."""
     shown = pd.DataFrame(index=frame.index)
     for name, (label, kind) in columns.items():
-        shown[label] = frame[name].map(FORMATTERS[kind])
+        shown[label] = frame[name].map(formatter(kind))
     return shown
 
 
@@ -51,7 +75,7 @@ STATEMENT_COLUMNS = {
     "description": ("Entry type", "text"),
     "notes": ("Particulars", "text"),
     "due_date": ("Due", "date"),
-    "payment_mode": ("Mode", "text"),
+    "payment_mode": ("Mode", "code:payment_mode"),
     "reference": ("Reference", "text"),
     "debit_amount": ("Debit", "inr_paise"),
     "credit_amount": ("Credit", "inr_paise"),

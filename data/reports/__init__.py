@@ -6,7 +6,7 @@ summing counts, never by averaging rates. Reads are cached per tenant and filter
 (``st.cache_data`` with a ttl); a write calls ``clear_report_caches``.
 """
 
-from data.reports.audit_log import audit_entries
+from data.reports.audit_log import audit_entries, audit_entries_in_words
 from data.reports.bookings import BookingsInventory, bookings_and_inventory
 from data.reports.campaigns import campaign_performance
 from data.reports.follow_ups import BUCKETS as FOLLOW_UP_BUCKETS
@@ -54,6 +54,7 @@ __all__ = [
     "Overview",
     "account_statement",
     "audit_entries",
+    "audit_entries_in_words",
     "available_units",
     "bookings_and_inventory",
     "campaign_performance",

@@ -9,6 +9,7 @@ import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
+from data.labels import ENTRY_TYPE
 from data.reports._query import CACHE_TTL_SECONDS, FILTERED_BOOKINGS_CTE, read_frame
 
 PAGE_SIZE = 500
@@ -106,15 +107,8 @@ _STATEMENT = """
     order by entry_date, ledger_entry_id
 """
 
-ENTRY_LABELS = {
-    "demand": "Demand",
-    "receipt": "Receipt",
-    "credit_note": "Credit note",
-    "debit_note": "Debit note",
-    "refund": "Refund",
-    "cancellation_charge": "Cancellation charge",
-    "reversal": "Reversal",
-}
+# The entry types' names live in data.labels; pages/ledger_entry.py still imports this name.
+ENTRY_LABELS = ENTRY_TYPE
 
 
 @dataclass(frozen=True)
@@ -169,12 +163,12 @@ def _describe(entries: pd.DataFrame) -> pd.Series:
     by_id = entries.set_index("ledger_entry_id")
     descriptions = []
     for entry in entries.itertuples():
-        label = ENTRY_LABELS[entry.entry_type]
+        label = ENTRY_TYPE[entry.entry_type]
         if entry.entry_type == "reversal":
             reversed_entry = by_id.loc[entry.reverses_entry_id]
             label = (
                 f"Reversal of #{int(entry.reverses_entry_id)} "
-                f"({ENTRY_LABELS[reversed_entry.entry_type].lower()} of {reversed_entry.entry_date.day} "
+                f"({ENTRY_TYPE[reversed_entry.entry_type].lower()} of {reversed_entry.entry_date.day} "
                 f"{reversed_entry.entry_date:%b %Y})"
             )
         elif entry.is_reversed:
