@@ -19,7 +19,9 @@ import sqlalchemy as sa
 
 from data import audit, db, reports
 from data.db import Scope
-from data.validation import require
+from data.labels import label
+from data.rules import DUPLICATE_WINDOW, NOTES_MAX, SHORT_TEXT_MAX, check_text, moment_words
+from data.validation import ProbableDuplicate, require
 from data.writes import (
     ENTRY_ROLES,
     Saved,
@@ -29,6 +31,7 @@ from data.writes import (
     check_lead_chosen,
     check_moment,
     not_before_lead,
+    replay_or_refuse,
     visible_lead,
 )
 
@@ -59,7 +62,8 @@ _LOCATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$"
 
 def parse_location(text: str | None, errors: dict[str, str]) -> tuple[Decimal | None, Decimal | None]:
     """'12.9716, 77.5946' as (latitude, longitude); blank is no location."""
-    if not (text or "").strip():
+    text = check_text(text, "location", errors, max_length=SHORT_TEXT_MAX)
+    if text is None:
         return None, None
     match = _LOCATION.match(text)
     if not match:
@@ -85,6 +89,14 @@ def _replayed_milestone(conn, idempotency_key: str) -> Saved | None:
     return None if row is None else Saved(row.milestone_id, row.lead_id, is_new=False)
 
 
+def _replayed_engagement(conn, idempotency_key: str) -> Saved | None:
+    row = conn.execute(
+        sa.text("select engagement_id, lead_id from lead_engagements where idempotency_key = :key"),
+        {"key": idempotency_key},
+    ).one_or_none()
+    return None if row is None else Saved(row.engagement_id, row.lead_id, is_new=False)
+
+
 def _has_milestone(conn, lead_id: int, milestone_type: str, before: dt.datetime | None = None) -> bool:
     return bool(
         conn.execute(
@@ -99,6 +111,45 @@ def _has_milestone(conn, lead_id: int, milestone_type: str, before: dt.datetime 
             {"lead_id": lead_id, "milestone_type": milestone_type, "before": before},
         ).scalar()
     )
+
+
+# Visits done are one kind whatever the rules named them: logged twice, a site visit's copy
+# would become a revisit.
+_SAME_KIND = {"site_visit": ("site_visit", "revisit"), "revisit": ("site_visit", "revisit")}
+
+_NEARBY_MILESTONE = """
+    select milestone_id as row_id, occurred_at from lead_milestones
+    where lead_id = :lead_id and milestone_type = any(cast(:kinds as text[])) and deleted_at is null
+        and occurred_at between cast(:moment as timestamptz) - cast(:window as interval)
+            and cast(:moment as timestamptz) + cast(:window as interval)
+    order by abs(extract(epoch from occurred_at - cast(:moment as timestamptz))), milestone_id
+    limit 1
+"""
+_NEARBY_ENGAGEMENT = """
+    select engagement_id as row_id, occurred_at from lead_engagements
+    where lead_id = :lead_id and engagement_type = any(cast(:kinds as text[])) and deleted_at is null
+        and occurred_at between cast(:moment as timestamptz) - cast(:window as interval)
+            and cast(:moment as timestamptz) + cast(:window as interval)
+    order by abs(extract(epoch from occurred_at - cast(:moment as timestamptz))), engagement_id
+    limit 1
+"""
+
+
+def _refuse_probable_duplicate(conn, sql: str, lead_id: int, kinds: tuple[str, ...], moment, what: str) -> None:
+    """Ask before saving a second activity of the same kind on the lead within the window."""
+    nearby = conn.execute(
+        sa.text(sql), {"lead_id": lead_id, "kinds": list(kinds), "moment": moment, "window": DUPLICATE_WINDOW}
+    ).one_or_none()
+    if nearby is not None:
+        question = f"This looks like the {what} saved for {moment_words(nearby.occurred_at)} — save another?"
+        raise ProbableDuplicate(
+            {"duplicate": question}, existing_id=nearby.row_id, existing_at=nearby.occurred_at, what=what
+        )
+
+
+def _lower_first(text: str) -> str:
+    """'Site visit' → 'site visit', but 'SMS' and 'WhatsApp' keep their capitals."""
+    return text if any(char.isupper() for char in text[1:]) else text[:1].lower() + text[1:]
 
 
 def insert_milestone(conn: sa.Connection, tenant_id: int, user_id: int, values: dict[str, Any]) -> int | None:
@@ -139,10 +190,6 @@ def insert_milestone(conn: sa.Connection, tenant_id: int, user_id: int, values: 
     return milestone_id
 
 
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
-
-
 def log_site_visit(
     scope: Scope | int,
     user_id: int,
@@ -156,18 +203,24 @@ def log_site_visit(
     location: str | None = None,
     notes: str | None = None,
     next_follow_up_at: dt.datetime | None = None,
+    confirm_duplicate: bool = False,
 ) -> Saved:
-    """A visit done (``site_visit``, or ``revisit`` when the lead visited before) or scheduled."""
+    """A visit done (``site_visit``, or ``revisit`` when the lead visited before) or scheduled.
+
+    A second visit of the same kind on the lead within ``DUPLICATE_WINDOW`` of another raises
+    ``ProbableDuplicate`` unless ``confirm_duplicate``; a resubmitted form replays first."""
     scope = scope if isinstance(scope, Scope) else Scope(int(scope))
     errors: dict[str, str] = {}
     occurred_at = check_moment(occurred_at, "occurred_at", errors, may_be_future=not is_done)
+    reason = check_text(outcome_reason, "outcome_reason", errors, max_length=NOTES_MAX, label="reason", multiline=True)
     if is_done:
         if outcome not in OUTCOMES:
             errors["outcome"] = "Choose how the visit went: positive, neutral or negative."
-        if not _clean(outcome_reason):
+        if reason is None and "outcome_reason" not in errors:
             errors["outcome_reason"] = "Say why, in a few words (e.g. liked the layout, price too high)."
     elif outcome is not None:
         errors["outcome"] = "A scheduled visit has no outcome yet; log it when it has happened."
+    notes = check_text(notes, "notes", errors, max_length=NOTES_MAX, multiline=True)
     latitude, longitude = parse_location(location, errors)
     next_follow_up_at = check_follow_up(next_follow_up_at, errors)
     check_key(idempotency_key, errors)
@@ -180,6 +233,10 @@ def log_site_visit(
             return replayed
         lead = visible_lead(conn, lead_id)
         not_before_lead(lead, occurred_at, "occurred_at")
+        if not confirm_duplicate:
+            kinds = _SAME_KIND["site_visit"] if is_done else SCHEDULED_MILESTONES
+            what = "site visit" if is_done else "scheduled visit"
+            _refuse_probable_duplicate(conn, _NEARBY_MILESTONE, lead.lead_id, kinds, occurred_at, what)
         if not is_done:
             milestone_type = "site_visit_scheduled"
         elif _has_milestone(conn, lead.lead_id, "site_visit", before=occurred_at):
@@ -193,14 +250,14 @@ def log_site_visit(
             "outcome": outcome if is_done else None,
             "latitude": latitude,
             "longitude": longitude,
-            "notes": _clean(notes),
+            "notes": notes,
             "next_follow_up_at": next_follow_up_at,
-            "metadata": {"outcome_reason": _clean(outcome_reason)} if is_done else {},
+            "metadata": {"outcome_reason": reason} if is_done else {},
             "idempotency_key": idempotency_key,
         }
         milestone_id = insert_milestone(conn, scope.tenant_id, user_id, values)
         if milestone_id is None:  # the same form, submitted a moment ago in another request
-            return _replayed_milestone(conn, idempotency_key)
+            return replay_or_refuse(_replayed_milestone(conn, idempotency_key))
     reports.clear_report_caches()
     return Saved(milestone_id, lead.lead_id, is_new=True, what=milestone_type)
 
@@ -227,8 +284,12 @@ def log_milestone(
     outcome: str | None = None,
     notes: str | None = None,
     next_follow_up_at: dt.datetime | None = None,
+    confirm_duplicate: bool = False,
 ) -> Saved:
-    """Any milestone but a booking or cancellation, under the timeline's rules."""
+    """Any milestone but a booking or cancellation, under the timeline's rules.
+
+    The same milestone on the lead within ``DUPLICATE_WINDOW`` of another raises
+    ``ProbableDuplicate`` unless ``confirm_duplicate``; a resubmitted form replays first."""
     scope = scope if isinstance(scope, Scope) else Scope(int(scope))
     errors: dict[str, str] = {}
     if milestone_type not in MILESTONE_TYPES:
@@ -236,6 +297,7 @@ def log_milestone(
     occurred_at = check_moment(occurred_at, "occurred_at", errors, may_be_future=milestone_type in SCHEDULED_MILESTONES)
     if outcome not in (None, *OUTCOMES):
         errors["outcome"] = "Choose positive, neutral or negative."
+    notes = check_text(notes, "notes", errors, max_length=NOTES_MAX, multiline=True)
     next_follow_up_at = check_follow_up(next_follow_up_at, errors)
     check_key(idempotency_key, errors)
     check_lead_chosen(lead_id, errors)
@@ -248,18 +310,22 @@ def log_milestone(
         lead = visible_lead(conn, lead_id)
         not_before_lead(lead, occurred_at, "occurred_at")
         _milestone_rules(conn, lead, milestone_type, occurred_at)
+        if not confirm_duplicate:
+            kinds = _SAME_KIND.get(milestone_type, (milestone_type,))
+            what = f"{_lower_first(label('milestone_type', milestone_type))} milestone"
+            _refuse_probable_duplicate(conn, _NEARBY_MILESTONE, lead.lead_id, kinds, occurred_at, what)
         values = {
             "lead_id": lead.lead_id,
             "milestone_type": milestone_type,
             "occurred_at": occurred_at,
             "outcome": outcome,
-            "notes": _clean(notes),
+            "notes": notes,
             "next_follow_up_at": next_follow_up_at,
             "idempotency_key": idempotency_key,
         }
         milestone_id = insert_milestone(conn, scope.tenant_id, user_id, values)
         if milestone_id is None:
-            return _replayed_milestone(conn, idempotency_key)
+            return replay_or_refuse(_replayed_milestone(conn, idempotency_key))
     reports.clear_report_caches()
     return Saved(milestone_id, lead.lead_id, is_new=True)
 
@@ -296,12 +362,17 @@ def log_engagement(
     response_minutes: int | None = None,
     notes: str | None = None,
     next_follow_up_at: dt.datetime | None = None,
+    confirm_duplicate: bool = False,
 ) -> Saved:
-    """A call, email, SMS, WhatsApp or meeting; the lead's first completed one also records ``contacted``."""
+    """A call, email, SMS, WhatsApp or meeting; the lead's first completed one also records ``contacted``.
+
+    The same kind of engagement on the lead within ``DUPLICATE_WINDOW`` of another raises
+    ``ProbableDuplicate`` unless ``confirm_duplicate``; a resubmitted form replays first."""
     scope = scope if isinstance(scope, Scope) else Scope(int(scope))
     errors: dict[str, str] = {}
     _engagement_errors(engagement_type, channel, direction, status, duration_seconds, response_minutes, errors)
     occurred_at = check_moment(occurred_at, "occurred_at", errors, may_be_future=status == "scheduled")
+    notes = check_text(notes, "notes", errors, max_length=NOTES_MAX, multiline=True)
     next_follow_up_at = check_follow_up(next_follow_up_at, errors)
     check_key(idempotency_key, errors)
     check_lead_chosen(lead_id, errors)
@@ -309,14 +380,13 @@ def log_engagement(
 
     with db.tenant_transaction(scope) as conn:
         check_actor(conn, user_id, ENTRY_ROLES, "log calls and messages")
-        existing = conn.execute(
-            sa.text("select engagement_id, lead_id from lead_engagements where idempotency_key = :key"),
-            {"key": idempotency_key},
-        ).one_or_none()
-        if existing:
-            return Saved(existing.engagement_id, existing.lead_id, is_new=False)
+        if replayed := _replayed_engagement(conn, idempotency_key):
+            return replayed
         lead = visible_lead(conn, lead_id)
         not_before_lead(lead, occurred_at, "occurred_at")
+        if not confirm_duplicate:
+            what = _lower_first(label("engagement_type", engagement_type))
+            _refuse_probable_duplicate(conn, _NEARBY_ENGAGEMENT, lead.lead_id, (engagement_type,), occurred_at, what)
         row = {
             "lead_id": lead.lead_id,
             "engagement_type": engagement_type,
@@ -326,7 +396,7 @@ def log_engagement(
             "occurred_at": occurred_at,
             "duration_seconds": duration_seconds,
             "responded_at": None if response_minutes is None else occurred_at + dt.timedelta(minutes=response_minutes),
-            "notes": _clean(notes),
+            "notes": notes,
             "next_follow_up_at": next_follow_up_at,
         }
         engagement_id = conn.execute(
@@ -343,15 +413,8 @@ def log_engagement(
             ),
             {**row, "tenant_id": scope.tenant_id, "user_id": user_id, "key": idempotency_key},
         ).scalar()
-        if engagement_id is None:
-            return Saved(
-                conn.execute(
-                    sa.text("select engagement_id from lead_engagements where idempotency_key = :key"),
-                    {"key": idempotency_key},
-                ).scalar_one(),
-                lead.lead_id,
-                is_new=False,
-            )
+        if engagement_id is None:  # the same form, submitted a moment ago in another request
+            return replay_or_refuse(_replayed_engagement(conn, idempotency_key))
         audit.record(
             conn,
             tenant_id=scope.tenant_id,

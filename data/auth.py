@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from streamlit_authenticator import Hasher
 
 from data import audit, db
+from data.rules import NAME_MAX, check_text
 from data.validation import require
 
 ROLES = ("rep", "manager", "leadership", "admin")
@@ -78,8 +79,7 @@ def _validate_new_user(username: str, display_name: str, role: str, password: st
     errors = {}
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,39}", username):
         errors["username"] = "2 to 40 characters: lower-case letters, digits, dot, dash or underscore."
-    if not display_name.strip():
-        errors["display_name"] = "Give the person's name."
+    check_text(display_name, "display_name", errors, max_length=NAME_MAX, required=True, label="person's name")
     if role not in ROLES:
         errors["role"] = f"Choose one of {', '.join(ROLES)}."
     if problem := password_problem(password):

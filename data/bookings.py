@@ -14,15 +14,22 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from babel.numbers import format_currency
 
 from data import audit, db, reports
 from data.activity import insert_milestone
-from data.catalog import money
 from data.filters import IST, today_in_india
 from data.ledger import PAYMENT_MODES
 from data.payment_plans import PLANS
-from data.validation import ValidationError, require
+from data.rules import (
+    NOTES_MAX,
+    PRICE_DEVIATION_LIMIT,
+    REFERENCE_MAX,
+    check_date_floor,
+    check_text,
+    parse_money,
+    rupees,
+)
+from data.validation import NeedsConfirmation, ValidationError, require
 from data.writes import (
     FUTURE_TOLERANCE,
     Saved,
@@ -49,22 +56,46 @@ def _check_date(day: dt.date | None, field: str, errors: dict[str, str]) -> None
         errors[field] = "Give the date."
     elif day > today_in_india() + FUTURE_TOLERANCE:
         errors[field] = "The date cannot be in the future."
+    else:
+        check_date_floor(day, field, errors)
 
 
-def _payment_errors(payment_mode: str | None, reference: str | None, errors: dict[str, str]) -> None:
+def _payment_errors(payment_mode: str | None, reference: str | None, errors: dict[str, str]) -> str | None:
+    """The reference, cleaned; a payment other than cash needs one."""
+    reference = check_text(reference, "reference", errors, max_length=REFERENCE_MAX)
     if payment_mode not in PAYMENT_MODES:
         errors["payment_mode"] = "Choose cheque, NEFT, RTGS, UPI or cash."
-    elif payment_mode != "cash" and not (reference or "").strip():
+    elif payment_mode != "cash" and reference is None and "reference" not in errors:
         errors["reference"] = "Give the cheque or transaction number."
+    return reference
 
 
-def _lock_available_unit(conn, unit_id: int | None):
+def _refuse_unusual_price(unit, value: Decimal, reason: str | None) -> None:
+    """An agreement value far from the unit's list price is a typo more often than a deal: ask
+    for the reason before booking at it."""
+    if reason is not None or not unit.list_price or unit.list_price <= 0:
+        return
+    deviation = (value - unit.list_price) / unit.list_price
+    if abs(deviation) <= PRICE_DEVIATION_LIMIT:
+        return
+    percent = abs(deviation) * 100
+    shown = f"{percent:.0f}" if percent >= 100 or percent == percent.to_integral_value() else f"{percent:.1f}"
+    direction = "below" if deviation < 0 else "above"
+    raise NeedsConfirmation(
+        {
+            "agreement_value": f"{rupees(value)} is {shown} % {direction} the list price {rupees(unit.list_price)}. "
+            "Give the reason to book at this price."
+        }
+    )
+
+
+def _lock_unit(conn, unit_id: int | None):
     unit = None
     if unit_id is not None:
         unit = conn.execute(
             sa.text(
                 """
-                select unit_id, project_id, unit_number, unit_type, status, hold_expires_at
+                select unit_id, project_id, unit_number, unit_type, status, hold_expires_at, list_price
                 from units where unit_id = :unit_id and deleted_at is null
                 for update
                 """
@@ -72,12 +103,15 @@ def _lock_available_unit(conn, unit_id: int | None):
             {"unit_id": unit_id},
         ).one_or_none()
     require({} if unit else {"unit_id": "Choose a unit."})
+    return unit
+
+
+def _check_available(unit) -> None:
     hold_expired = unit.status == "blocked" and unit.hold_expires_at is not None and unit.hold_expires_at < now()
     if unit.status in ("booked", "sold"):
         raise ValidationError({"unit_id": UNIT_TAKEN})
     if unit.status == "blocked" and not hold_expired:
         raise ValidationError({"unit_id": "This unit is on hold for another buyer; choose another unit."})
-    return unit
 
 
 def _customer_for(conn, tenant_id: int, user_id: int, lead) -> int:
@@ -161,18 +195,26 @@ def book_unit(
     payment_mode: str | None,
     reference: str | None,
     idempotency_key: str,
+    price_deviation_reason: str | None = None,
 ) -> Saved:
     """Book: customer (from the lead, if new), booking, milestone, unit booked, the plan's demands and
-    the booking-amount receipt, all or nothing."""
+    the booking-amount receipt, all or nothing.
+
+    An agreement value more than ``PRICE_DEVIATION_LIMIT`` away from the unit's list price raises
+    ``NeedsConfirmation`` unless ``price_deviation_reason`` says why; the reason is kept with the
+    booking and in its audit row."""
     errors: dict[str, str] = {}
-    value = money(agreement_value, "agreement_value", errors, allow_zero=False)
-    paid = money(booking_amount, "booking_amount", errors, allow_zero=False)
+    value = parse_money(agreement_value, "agreement_value", errors, allow_zero=False)
+    paid = parse_money(booking_amount, "booking_amount", errors, allow_zero=False)
     if value is not None and paid is not None and paid > value:
         errors["booking_amount"] = "The booking amount cannot exceed the agreement value."
     _check_date(booking_date, "booking_date", errors)
     if plan_code not in PLANS:
         errors["plan_code"] = "Choose a payment plan."
-    _payment_errors(payment_mode, reference, errors)
+    reference = _payment_errors(payment_mode, reference, errors)
+    price_reason = check_text(
+        price_deviation_reason, "price_deviation_reason", errors, max_length=NOTES_MAX, label="reason", multiline=True
+    )
     check_key(idempotency_key, errors)
     check_lead_chosen(lead_id, errors)
     require(errors)
@@ -185,8 +227,14 @@ def book_unit(
             lead = visible_lead(conn, lead_id)
             if booking_date < lead.generated_at.astimezone(IST).date():
                 raise ValidationError({"booking_date": "This is before the lead was generated."})
-            unit = _lock_available_unit(conn, unit_id)
-            booking = _insert_booking(conn, tenant_id, user_id, lead, unit, value, paid, booking_date, idempotency_key)
+            unit = _lock_unit(conn, unit_id)
+            # The same form, saved while this call waited for the unit, has booked it: replay that.
+            if replayed := _replayed_booking(conn, _BOOKING_BY_KEY, idempotency_key):
+                return replayed
+            _check_available(unit)
+            _refuse_unusual_price(unit, value, price_reason)
+            terms = {"value": value, "paid": paid, "booking_date": booking_date, "price_deviation_reason": price_reason}
+            booking = _insert_booking(conn, tenant_id, user_id, lead, unit, terms, idempotency_key)
             _open_account(conn, booking, user_id, PLANS[plan_code], payment_mode, reference)
             insert_milestone(
                 conn,
@@ -211,28 +259,32 @@ def book_unit(
         # Only reachable if a writer skipped the unit lock; the index still keeps one live booking.
         if constraint_name(error) == "index_bookings_on_tenant_id_and_unit_id_live":
             raise ValidationError({"unit_id": UNIT_TAKEN}) from error
+        if constraint_name(error) == "index_bookings_on_tenant_id_and_idempotency_key":
+            # The same form, saved at once for another unit: never a second booking, nor a bare error.
+            raise ValidationError({"idempotency_key": "This form was already submitted; reload it."}) from error
         raise
     reports.clear_report_caches()
     return Saved(booking["booking_id"], lead.lead_id, is_new=True)
 
 
-def _insert_booking(conn, tenant_id, user_id, lead, unit, value, paid, booking_date, idempotency_key) -> dict:
+def _insert_booking(conn, tenant_id, user_id, lead, unit, terms: dict, idempotency_key) -> dict:
     booking = {
         "tenant_id": tenant_id,
         "lead_id": lead.lead_id,
         "customer_id": _customer_for(conn, tenant_id, user_id, lead),
         "unit_id": unit.unit_id,
-        "booking_date": booking_date,
-        "agreement_value": value,
-        "booking_amount": paid,
+        "booking_date": terms["booking_date"],
+        "agreement_value": terms["value"],
+        "booking_amount": terms["paid"],
+        "price_deviation_reason": terms["price_deviation_reason"],
     }
     booking["booking_id"] = conn.execute(
         sa.text(
             """
             insert into bookings (tenant_id, lead_id, customer_id, unit_id, booking_date, agreement_value,
-                booking_amount, status, created_by, idempotency_key)
+                booking_amount, price_deviation_reason, status, created_by, idempotency_key)
             values (:tenant_id, :lead_id, :customer_id, :unit_id, :booking_date, :agreement_value, :booking_amount,
-                'confirmed', :user_id, :key)
+                :price_deviation_reason, 'confirmed', :user_id, :key)
             returning booking_id
             """
         ),
@@ -245,7 +297,7 @@ def _insert_booking(conn, tenant_id, user_id, lead, unit, value, paid, booking_d
         action="booking.created",
         table_name="bookings",
         row_key={"booking_id": booking["booking_id"]},
-        after={**booking, "unit_number": unit.unit_number},
+        after={**booking, "unit_number": unit.unit_number, "list_price": unit.list_price},
     )
     return booking
 
@@ -268,7 +320,7 @@ def _open_account(conn, booking: dict, user_id: int, plan, payment_mode: str, re
         "side": "credit",
         "amount": booking["booking_amount"],
         "payment_mode": payment_mode,
-        "reference": (reference or "").strip() or None,
+        "reference": reference,
         "notes": "Booking amount",
     }
     # One statement for the whole schedule: the account's kept totals refresh once, not per row.
@@ -319,14 +371,15 @@ def cancel_booking(
     free again and the lead gets a ``cancellation`` milestone. The balance ends at charge + refund −
     paid, which is zero when the whole remainder is refunded."""
     errors: dict[str, str] = {}
-    reason = (reason or "").strip()
-    if not reason:
+    reason = check_text(reason, "reason", errors, max_length=NOTES_MAX, multiline=True)
+    if reason is None and "reason" not in errors:
         errors["reason"] = "Say why the booking is cancelled."
     _check_date(cancellation_date, "cancellation_date", errors)
-    charge = money(cancellation_charge or 0, "cancellation_charge", errors)
-    refund = money(refund_amount or 0, "refund_amount", errors)
+    charge = parse_money(_zero_when_blank(cancellation_charge), "cancellation_charge", errors)
+    refund = parse_money(_zero_when_blank(refund_amount), "refund_amount", errors)
     if refund and refund_mode not in (None, *PAYMENT_MODES):
         errors["refund_mode"] = "Choose cheque, NEFT, RTGS, UPI or cash."
+    refund_reference = check_text(refund_reference, "refund_reference", errors, max_length=REFERENCE_MAX)
     check_key(idempotency_key, errors)
     require(errors)
 
@@ -334,10 +387,14 @@ def cancel_booking(
         check_actor(conn, user_id, BOOKING_ROLES, "cancel bookings")
         if replayed := _replayed_booking(conn, _CANCELLATION_BY_KEY, idempotency_key):
             return replayed
-        booking = _lock_live_booking(conn, booking_id, cancellation_date)
+        booking = _lock_booking(conn, booking_id)
+        # The same form, saved while this call waited for the booking, has cancelled it: replay that.
+        if replayed := _replayed_booking(conn, _CANCELLATION_BY_KEY, idempotency_key):
+            return replayed
+        _check_cancellable(booking, cancellation_date)
         paid, charged = account_position(conn, booking.booking_id)
         _check_money(booking, paid, charge, refund)
-        refund_paid = (refund, refund_mode, (refund_reference or "").strip() or None)
+        refund_paid = (refund, refund_mode, refund_reference)
         entries = _settle_account(conn, booking, user_id, cancellation_date, charged, charge, refund_paid)
         lead = conn.execute(
             sa.text("select lead_id, generated_at from leads where lead_id = :lead_id"), {"lead_id": booking.lead_id}
@@ -387,7 +444,12 @@ def cancel_booking(
     return Saved(booking.booking_id, booking.lead_id, is_new=True)
 
 
-def _lock_live_booking(conn, booking_id: int | None, cancellation_date: dt.date):
+def _zero_when_blank(value: Any) -> Any:
+    """A charge or refund left empty is none (but text is parsed, so "abc" is still refused)."""
+    return 0 if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
+def _lock_booking(conn, booking_id: int | None):
     booking = None
     if booking_id is not None:
         booking = conn.execute(
@@ -401,14 +463,13 @@ def _lock_live_booking(conn, booking_id: int | None, cancellation_date: dt.date)
             {"booking_id": booking_id},
         ).one_or_none()
     require({} if booking else {"booking_id": "Choose a booking."})
-    require({"booking_id": "This booking is already cancelled."} if booking.status == "cancelled" else {})
-    if cancellation_date < booking.booking_date:
-        raise ValidationError({"cancellation_date": "A booking cannot be cancelled before it was made."})
     return booking
 
 
-def _rupees(amount: Decimal) -> str:
-    return format_currency(amount, "INR", locale="en_IN")
+def _check_cancellable(booking, cancellation_date: dt.date) -> None:
+    require({"booking_id": "This booking is already cancelled."} if booking.status == "cancelled" else {})
+    if cancellation_date < booking.booking_date:
+        raise ValidationError({"cancellation_date": "A booking cannot be cancelled before it was made."})
 
 
 def _check_money(booking, paid: Decimal, charge: Decimal, refund: Decimal) -> None:
@@ -418,8 +479,8 @@ def _check_money(booking, paid: Decimal, charge: Decimal, refund: Decimal) -> No
     refundable = max(paid - charge, Decimal(0))
     if refund > refundable:
         errors["refund_amount"] = (
-            f"The refund cannot exceed what the customer paid ({_rupees(paid)}) less the charge "
-            f"({_rupees(charge)}): at most {_rupees(refundable)}."
+            f"The refund cannot exceed what the customer paid ({rupees(paid, paise=True)}) less the charge "
+            f"({rupees(charge, paise=True)}): at most {rupees(refundable, paise=True)}."
         )
     require(errors)
 

@@ -9,13 +9,15 @@ nothing that reports count is ever deleted.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+import operator
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from data import audit, db, reports
+from data.rules import NAME_MAX, SHORT_TEXT_MAX, check_date_floor, check_text, parse_money
 from data.validation import ValidationError, require
 
 UNIT_TYPES = ("studio", "1BHK", "2BHK", "3BHK", "4BHK", "penthouse", "villa", "plot")
@@ -33,29 +35,10 @@ _DUPLICATES = {
 }
 
 
-def money(
-    value: Any, field: str, errors: dict[str, str], allow_zero: bool = True, what: str = "an amount in rupees"
-) -> Decimal | None:
-    """A rupee amount (or another two-decimal quantity) as Decimal, or an error for the field."""
-    try:
-        amount = Decimal(str(value).replace(",", "").strip()).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        errors[field] = f"Enter {what}."
-        return None
-    if amount < 0 or (amount == 0 and not allow_zero):
-        errors[field] = "Enter an amount above zero." if not allow_zero else "The amount cannot be negative."
-        return None
-    if amount >= Decimal("1e12"):
-        errors[field] = "That amount is too large."
-        return None
-    return amount
-
-
-def _text(value: str | None, field: str, errors: dict[str, str], label: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        errors[field] = f"Give the {label}."
-    return text
+def _text(
+    value: str | None, field: str, errors: dict[str, str], label: str, max_length: int = SHORT_TEXT_MAX
+) -> str | None:
+    return check_text(value, field, errors, max_length=max_length, required=True, label=label)
 
 
 def _write(tenant_id: int, write) -> Any:
@@ -118,8 +101,8 @@ def add_source(tenant_id: int, source: str, subsource: str, user_id: int) -> int
     """Add a source/subsource pair (e.g. Online Portal / 99acres)."""
     errors: dict[str, str] = {}
     values = {
-        "source": _text(source, "source", errors, "source"),
-        "subsource": _text(subsource, "subsource", errors, "subsource"),
+        "source": _text(source, "source", errors, "source", NAME_MAX),
+        "subsource": _text(subsource, "subsource", errors, "subsource", NAME_MAX),
     }
     require(errors)
     return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "lead_sources", "lead_source_id", values))
@@ -149,11 +132,12 @@ def _campaign_terms(
     budget: Any, start: dt.date | None, end: dt.date | None, status: str, errors: dict[str, str]
 ) -> Decimal | None:
     """Check what adding and changing a campaign share; return the budget as Decimal."""
-    amount = money(budget, "budget", errors)
+    amount = parse_money(budget, "budget", errors)
     if start is None:
         errors["start_date"] = "Give the start date."
     elif end is not None and end < start:
         errors["end_date"] = "The end date is before the start date."
+    check_date_floor(start, "start_date", errors)
     if status not in CAMPAIGN_STATUSES:
         errors["status"] = f"Choose one of {', '.join(CAMPAIGN_STATUSES)}."
     return amount
@@ -176,7 +160,7 @@ def add_campaign(
     """Add a campaign linked to a source (and optionally a project)."""
     errors: dict[str, str] = {}
     values = {
-        "name": _text(name, "name", errors, "campaign's name"),
+        "name": _text(name, "name", errors, "campaign's name", NAME_MAX),
         "campaign_type": _text(campaign_type, "campaign_type", errors, "campaign type"),
         "channel": _text(channel, "channel", errors, "channel"),
         "lead_source_id": lead_source_id,
@@ -225,12 +209,14 @@ def add_spend(tenant_id: int, user_id: int, campaign_id: int, spend_date: dt.dat
     values = {
         "campaign_id": campaign_id,
         "spend_date": spend_date,
-        "amount": money(amount, "amount", errors, allow_zero=False),
+        "amount": parse_money(amount, "amount", errors, allow_zero=False),
     }
     if spend_date is None:
         errors["spend_date"] = "Give the date of the spend."
     elif spend_date > dt.date.today() + dt.timedelta(days=1):
         errors["spend_date"] = "Spend cannot be in the future."
+    else:
+        check_date_floor(spend_date, "spend_date", errors)
     require(errors)
     return _write(
         tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "campaign_spend", "campaign_spend_id", values)
@@ -244,9 +230,9 @@ def add_project(tenant_id: int, user_id: int, name: str, city: str, locality: st
     """Add a project."""
     errors: dict[str, str] = {}
     values = {
-        "name": _text(name, "name", errors, "project's name"),
+        "name": _text(name, "name", errors, "project's name", NAME_MAX),
         "city": _text(city, "city", errors, "city"),
-        "locality": (locality or "").strip() or None,
+        "locality": check_text(locality, "locality", errors, max_length=SHORT_TEXT_MAX),
     }
     require(errors)
     return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "projects", "project_id", values))
@@ -255,7 +241,7 @@ def add_project(tenant_id: int, user_id: int, name: str, city: str, locality: st
 def add_tower(tenant_id: int, user_id: int, project_id: int, name: str) -> int:
     """Add a tower (or phase) to a project."""
     errors: dict[str, str] = {}
-    values = {"project_id": project_id, "name": _text(name, "name", errors, "tower's name")}
+    values = {"project_id": project_id, "name": _text(name, "name", errors, "tower's name", NAME_MAX)}
     require(errors)
     return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "towers", "tower_id", values))
 
@@ -276,9 +262,13 @@ def add_unit(
     number = _text(unit_number, "unit_number", errors, "unit number")
     if unit_type not in UNIT_TYPES:
         errors["unit_type"] = f"Choose one of {', '.join(UNIT_TYPES)}."
-    area = money(carpet_area_sqft, "carpet_area_sqft", errors, allow_zero=False, what="the carpet area in sq ft")
-    price = money(list_price, "list_price", errors, allow_zero=False)
-    if not -5 <= int(floor) <= 200:
+    area = parse_money(carpet_area_sqft, "carpet_area_sqft", errors, allow_zero=False, what="the carpet area in sq ft")
+    price = parse_money(list_price, "list_price", errors, allow_zero=False)
+    try:
+        floor = operator.index(floor)  # any whole number type (a widget's int, numpy's int64), never 7.5 or "7"
+    except TypeError:
+        floor = None
+    if floor is None or isinstance(floor, bool) or not -5 <= floor <= 200:
         errors["floor"] = "Floors run from -5 to 200."
     require(errors)
 
@@ -290,7 +280,7 @@ def add_unit(
         values = {
             "project_id": project_id,
             "tower_id": tower_id,
-            "floor": int(floor),
+            "floor": floor,
             "unit_number": number,
             "unit_type": unit_type,
             "carpet_area_sqft": area,
@@ -316,7 +306,7 @@ def update_unit(
     A booked or sold unit changes state only through bookings and cancellations.
     """
     errors: dict[str, str] = {}
-    price = money(list_price, "list_price", errors, allow_zero=False)
+    price = parse_money(list_price, "list_price", errors, allow_zero=False)
     if status not in SETTABLE_UNIT_STATUSES:
         errors["status"] = "Set a unit available or blocked; bookings set the rest."
     if status == "blocked" and (hold_expires_at is None or hold_expires_at <= dt.datetime.now(dt.UTC)):

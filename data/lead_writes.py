@@ -19,9 +19,20 @@ import phonenumbers
 import sqlalchemy as sa
 
 from data import audit, db, reports
-from data.catalog import UNIT_TYPES, money
+from data.catalog import UNIT_TYPES
+from data.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX, check_text, parse_money
 from data.validation import ValidationError, require
-from data.writes import ENTRY_ROLES, Saved, check_actor, check_key, check_moment, constraint_name, not_before_lead, now
+from data.writes import (
+    ENTRY_ROLES,
+    Saved,
+    check_actor,
+    check_key,
+    check_moment,
+    constraint_name,
+    not_before_lead,
+    now,
+    replay_or_refuse,
+)
 
 _MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
@@ -150,20 +161,23 @@ def create_lead(
 ) -> Saved:
     """Create a lead and its ``lead_generated`` milestone; raise ``DuplicateLead`` for a known phone."""
     errors: dict[str, str] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = "Give the lead's name."
-    normalised_phone = normalise_phone(phone)
-    if normalised_phone is None:
+    name = check_text(name, "name", errors, max_length=NAME_MAX, required=True, label="lead's name")
+    normalised_phone = None
+    if (phone := check_text(phone, "phone", errors, max_length=SHORT_TEXT_MAX, label="mobile number")) is not None:
+        normalised_phone = normalise_phone(phone)
+    if normalised_phone is None and "phone" not in errors:
         errors["phone"] = "Enter a valid mobile number, e.g. 98765 43210 or +91 98765 43210."
-    try:
-        normalised_email = normalise_email(email)
-    except ValueError as error:
-        errors["email"] = f"Enter a valid email address ({error})."
-        normalised_email = None
+    normalised_email = None
+    if (email := check_text(email, "email", errors, max_length=SHORT_TEXT_MAX, label="email address")) is not None:
+        try:
+            normalised_email = normalise_email(email)
+        except ValueError as error:
+            errors["email"] = f"Enter a valid email address ({error})."
     if unit_type_preference not in (None, *UNIT_TYPES):
         errors["unit_type_preference"] = "Choose a unit type."
-    budget_value = None if budget in (None, "") else money(budget, "budget", errors)
+    is_blank = budget is None or (isinstance(budget, str) and not budget.strip())
+    budget_value = None if is_blank else parse_money(budget, "budget", errors)
+    notes = check_text(notes, "notes", errors, max_length=NOTES_MAX, multiline=True)
     generated_at = check_moment(generated_at or now(), "generated_at", errors)
     check_key(idempotency_key, errors)
     require(errors)
@@ -236,7 +250,7 @@ def create_lead(
                 "tenant_id": tenant_id,
                 "lead_id": lead_id,
                 "occurred_at": generated_at,
-                "notes": (notes or "").strip() or None,
+                "notes": notes,
                 "metadata": json.dumps(metadata),
                 "user_id": user_id,
             },
@@ -272,6 +286,7 @@ def log_reenquiry(
     """
     errors: dict[str, str] = {}
     occurred_at = check_moment(occurred_at or now(), "occurred_at", errors)
+    notes = check_text(notes, "notes", errors, max_length=NOTES_MAX, multiline=True)
     check_key(idempotency_key, errors)
     require(errors)
     with db.tenant_transaction(tenant_id) as conn:
@@ -304,14 +319,14 @@ def log_reenquiry(
                 "tenant_id": tenant_id,
                 "lead_id": lead_id,
                 "occurred_at": occurred_at,
-                "notes": (notes or "").strip() or None,
+                "notes": notes,
                 "metadata": json.dumps(metadata),
                 "user_id": user_id,
                 "key": idempotency_key,
             },
         ).scalar()
-        if milestone_id is None:
-            return _replayed(conn, _MILESTONE_BY_KEY, idempotency_key)
+        if milestone_id is None:  # the same form, submitted a moment ago in another request
+            return replay_or_refuse(_replayed(conn, _MILESTONE_BY_KEY, idempotency_key))
         if lead.status == "lost":
             conn.execute(
                 sa.text("update leads set status = 'open', lost_reason = null where lead_id = :id"), {"id": lead_id}

@@ -17,8 +17,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from data import audit, db, reports
-from data.catalog import money
 from data.filters import today_in_india
+from data.rules import (
+    NOTES_MAX,
+    REFERENCE_MAX,
+    check_date_floor,
+    check_text,
+    day_words,
+    parse_money,
+    rupees,
+)
 from data.validation import ValidationError, require
 
 SIDES = {"demand": "debit", "debit_note": "debit", "receipt": "credit", "credit_note": "credit"}
@@ -34,34 +42,76 @@ class Written:
     is_new: bool
 
 
+def _check_entry_date(entry_date: dt.date | None, errors: dict[str, str]) -> None:
+    if entry_date is None:
+        errors["entry_date"] = "Give the date."
+    elif entry_date > today_in_india() + dt.timedelta(days=1):
+        errors["entry_date"] = "The date cannot be in the future."
+    else:
+        check_date_floor(entry_date, "entry_date", errors)
+
+
 def _validate(
     entry_type: str,
     amount: Any,
     entry_date: dt.date | None,
     due_date: dt.date | None,
     payment_mode: str | None,
-    reference: str | None,
+    texts: dict[str, str | None],
     idempotency_key: str,
-) -> Decimal | None:
+) -> tuple[Decimal | None, str | None, str | None]:
+    """The amount, reference and particulars, cleaned; raises with every message at once."""
     errors: dict[str, str] = {}
     if entry_type not in SIDES:
         errors["entry_type"] = "Choose a demand, receipt, credit note or debit note."
-    value = money(amount, "amount", errors, allow_zero=False)
-    if entry_date is None:
-        errors["entry_date"] = "Give the date."
-    elif entry_date > today_in_india() + dt.timedelta(days=1):
-        errors["entry_date"] = "The date cannot be in the future."
+    value = parse_money(amount, "amount", errors, allow_zero=False)
+    _check_entry_date(entry_date, errors)
     if entry_type == "demand" and due_date is None:
         errors["due_date"] = "A demand needs a due date."
+    check_date_floor(due_date, "due_date", errors)
+    reference = check_text(texts["reference"], "reference", errors, max_length=REFERENCE_MAX)
+    notes = check_text(texts["notes"], "notes", errors, max_length=NOTES_MAX, label="particulars", multiline=True)
     if entry_type == "receipt":
         if payment_mode not in PAYMENT_MODES:
             errors["payment_mode"] = "Choose cheque, NEFT, RTGS, UPI or cash."
-        elif payment_mode != "cash" and not (reference or "").strip():
+        elif payment_mode != "cash" and reference is None and "reference" not in errors:
             errors["reference"] = "Give the cheque or transaction number."
     if not idempotency_key:
         errors["idempotency_key"] = "Missing form key; reload the page."
     require(errors)
-    return value
+    return value, reference, notes
+
+
+# A live receipt of the booking with the same reference, whatever its case or spaces.
+_RECEIPT_WITH_REFERENCE = """
+    select entry.ledger_entry_id, entry.amount, entry.entry_date, entry.reference
+    from account_ledger as entry
+    where entry.booking_id = :booking_id and entry.entry_type = 'receipt'
+        and lower(btrim(entry.reference)) = lower(:reference)
+        and not exists (
+            select 1 from account_ledger as reversal
+            where reversal.tenant_id = entry.tenant_id and reversal.reverses_entry_id = entry.ledger_entry_id
+        )
+    order by entry.ledger_entry_id
+    limit 1
+"""
+
+
+def _refuse_repeated_reference(conn, booking_id: int, reference: str | None) -> None:
+    """One cheque or transfer is one receipt: a reference already on a live receipt of the
+    booking is probably the same payment entered twice (a reversed one may be reused)."""
+    if reference is None:
+        return
+    earlier = conn.execute(
+        sa.text(_RECEIPT_WITH_REFERENCE), {"booking_id": booking_id, "reference": reference}
+    ).one_or_none()
+    if earlier is not None:
+        raise ValidationError(
+            {
+                "reference": f"Receipt #{earlier.ledger_entry_id} of {rupees(earlier.amount)} on "
+                f"{day_words(earlier.entry_date)} already has reference {earlier.reference}."
+            }
+        )
 
 
 def _existing(conn, idempotency_key: str):
@@ -75,6 +125,8 @@ def _existing(conn, idempotency_key: str):
 
 
 def _replayed(existing, expected: dict) -> Written:
+    if existing is None:  # the key is taken, but by a row this transaction cannot see
+        raise ValidationError({"idempotency_key": "This form was already submitted; reload it."})
     same = all(getattr(existing, field) == value for field, value in expected.items())
     require({} if same else {"idempotency_key": "This form was already submitted with other values; reload it."})
     return Written(existing.ledger_entry_id, is_new=False)
@@ -94,14 +146,24 @@ def add_entry(
     reference: str | None = None,
     notes: str | None = None,
 ) -> Written:
-    """Add a demand, receipt, credit note or debit note to a booking's account."""
-    value = _validate(entry_type, amount, entry_date, due_date, payment_mode, reference, idempotency_key)
+    """Add a demand, receipt, credit note or debit note to a booking's account.
+
+    A receipt whose reference is already on a live receipt of the booking is refused, naming
+    that receipt; a resubmitted form replays first."""
+    texts = {"reference": reference, "notes": notes}
+    value, reference, notes = _validate(entry_type, amount, entry_date, due_date, payment_mode, texts, idempotency_key)
     expected = {"booking_id": booking_id, "entry_type": entry_type, "amount": value, "entry_date": entry_date}
     with db.tenant_transaction(tenant_id) as conn:
+        # Locked first, so that two receipts with one reference queue here and the second sees the first.
         customer_id = conn.execute(
-            sa.text("select customer_id from bookings where booking_id = :booking_id"), {"booking_id": booking_id}
+            sa.text("select customer_id from bookings where booking_id = :booking_id for update"),
+            {"booking_id": booking_id},
         ).scalar()
         require({} if customer_id else {"booking_id": "There is no such booking."})
+        if (existing := _existing(conn, idempotency_key)) is not None:
+            return _replayed(existing, expected)
+        if entry_type == "receipt":
+            _refuse_repeated_reference(conn, booking_id, reference)
         row = {
             "tenant_id": tenant_id,
             "customer_id": customer_id,
@@ -112,8 +174,8 @@ def add_entry(
             "side": SIDES[entry_type],
             "amount": value,
             "payment_mode": payment_mode if entry_type == "receipt" else None,
-            "reference": (reference or "").strip() or None,
-            "notes": (notes or "").strip() or None,
+            "reference": reference,
+            "notes": notes,
             "idempotency_key": idempotency_key,
             "created_by": user_id,
         }
@@ -156,10 +218,13 @@ def reverse_entry(
 ) -> Written:
     """Cancel an entry with an opposite entry of the same amount; an entry is reversed at most once."""
     errors: dict[str, str] = {}
-    if not (reason or "").strip():
+    reason = check_text(reason, "reason", errors, max_length=NOTES_MAX, multiline=True)
+    if reason is None and "reason" not in errors:
         errors["reason"] = "Say why the entry is reversed."
     if entry_date is None or entry_date > today_in_india() + dt.timedelta(days=1):
         errors["entry_date"] = "Give a date that is not in the future."
+    else:
+        check_date_floor(entry_date, "entry_date", errors)
     if not idempotency_key:
         errors["idempotency_key"] = "Missing form key; reload the page."
     require(errors)
@@ -182,7 +247,7 @@ def reverse_entry(
             "side": "credit" if original.side == "debit" else "debit",
             "amount": original.amount,
             "reverses_entry_id": ledger_entry_id,
-            "notes": reason.strip(),
+            "notes": reason,
             "idempotency_key": idempotency_key,
             "created_by": user_id,
         }

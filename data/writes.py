@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from data.filters import IST
+from data.rules import EARLIEST_DATE_MESSAGE, is_before_earliest
 from data.validation import ValidationError, require
 
 # How far ahead a "done" moment may be: a phone's clock, or a visit logged just after midnight.
@@ -49,10 +50,13 @@ def in_india(moment: dt.datetime | None) -> dt.datetime | None:
 def check_moment(
     moment: dt.datetime | None, field: str, errors: dict[str, str], *, may_be_future: bool = False
 ) -> dt.datetime | None:
-    """The moment, or an error for the field when it is missing or too far in the future."""
+    """The moment, or an error for the field when it is missing, before 1 January 2000 or too far
+    in the future."""
     moment = in_india(moment)
     if moment is None:
         errors[field] = "Give the date and time."
+    elif is_before_earliest(moment):
+        errors[field] = EARLIEST_DATE_MESSAGE
     elif not may_be_future and moment > now() + FUTURE_TOLERANCE:
         errors[field] = "This cannot be more than a day in the future."
     return moment
@@ -67,6 +71,7 @@ def check_follow_up(moment: dt.datetime | None, errors: dict[str, str], field: s
 
 
 def check_key(idempotency_key: str | None, errors: dict[str, str]) -> None:
+    """Every form carries its key; without one a resubmission could not be recognised."""
     if not idempotency_key:
         errors["idempotency_key"] = MISSING_KEY
 
@@ -108,6 +113,14 @@ def not_before_lead(lead, moment: dt.datetime | None, field: str) -> None:
     if moment is not None and moment < lead.generated_at:
         generated = lead.generated_at.astimezone(IST).strftime("%d %b %Y %H:%M")
         raise ValidationError({field: f"This is before the lead was generated ({generated})."})
+
+
+def replay_or_refuse(saved: Saved | None) -> Saved:
+    """What an earlier submission of the same form saved; when the key was taken but that row
+    cannot be seen (another scope's), say so rather than return nothing."""
+    if saved is None:
+        raise ValidationError({"idempotency_key": "This form was already submitted; reload it."})
+    return saved
 
 
 def constraint_name(error: sa.exc.IntegrityError) -> str | None:

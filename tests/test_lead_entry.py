@@ -225,7 +225,8 @@ def visit(world: World, lead: str | int, **changes):
 def test_the_first_visit_is_a_site_visit_and_the_second_a_revisit(world: World) -> None:
     lead_id = new_lead(world, phone="+91 98111 00006")().lead_id
     first = visit(world, lead_id)()
-    second = visit(world, lead_id, outcome="neutral", location="")()
+    # Half an hour later: within ten minutes it would be asked about as a probable duplicate.
+    second = visit(world, lead_id, outcome="neutral", location="", occurred_at=now() - dt.timedelta(minutes=30))()
     rows = milestones(world, lead_id)
     assert [row.milestone_type for row in rows] == ["lead_generated", "site_visit", "revisit"]
     assert (str(rows[1].latitude), str(rows[1].longitude), rows[1].metadata["outcome_reason"]) == (
@@ -360,7 +361,8 @@ def engagement(world: World, lead_id: int, **changes):
 
 def test_the_first_completed_engagement_records_contacted_once(world: World) -> None:
     lead_id = new_lead(world, phone="+91 98111 00011")().lead_id
-    engagement(world, lead_id, status="no_answer", duration_seconds=0)()
+    # The unanswered call an hour before the answered one (ten minutes apart would be a probable duplicate).
+    engagement(world, lead_id, status="no_answer", duration_seconds=0, occurred_at=now() - dt.timedelta(minutes=90))()
     assert [row.milestone_type for row in milestones(world, lead_id)] == ["lead_generated"]
     engagement(world, lead_id)()
     engagement(world, lead_id, engagement_type="whatsapp", channel="WhatsApp", response_minutes=15)()

@@ -26,6 +26,7 @@ from data.imports.context import Context, ImportResult, ParsedRow, Problem
 from data.imports.kinds import KINDS
 from data.imports.source import FileProblem, header_name, open_table
 from data.imports.spec import Kind
+from data.rules import control_character, mark_control_characters
 from data.writes import check_actor
 
 BATCH_SIZE = 2000
@@ -72,13 +73,28 @@ def resolve_columns(kind: Kind, headers: list[str], mapping: dict[str, str] | No
     return positions, ignored
 
 
+def _cell_problem(raw: str, text: str, column) -> str | None:
+    """What makes a cell unreadable whatever its column: a control character (line breaks and
+    tabs inside a cell are spacing, tidied like any other), or more text than the field takes."""
+    if character := control_character(raw.replace("\r", " "), multiline=True):
+        return f"holds an invisible control character ({character}); remove it and import the row again"
+    if len(text) > column.max_length:
+        return f"longer than {column.max_length:,} characters (this has {len(text):,})"
+    return None
+
+
 def parse_row(kind: Kind, line: int, cells: list[str], positions: dict[str, int]) -> tuple[ParsedRow, list]:
     """The row's cells and values by canonical column, and its problems as (column, reason) pairs."""
-    texts = {name: cells[position].strip() if position < len(cells) else "" for name, position in positions.items()}
+    raw = {name: cells[position] if position < len(cells) else "" for name, position in positions.items()}
+    texts = {name: cell.strip() for name, cell in raw.items()}
     parsed: dict = {}
     problems: list[tuple[str, str]] = []
     for column in kind.columns:
         text = texts.get(column.name, "")
+        if problem := _cell_problem(raw.get(column.name, ""), text, column):
+            parsed[column.name] = None
+            problems.append((column.name, problem))
+            continue
         if not text:
             parsed[column.name] = None
             if column.required:
@@ -177,6 +193,6 @@ def report_csv(result: ImportResult) -> str:
     writer = csv.writer(out)
     writer.writerow(["line", "column", "reason", *columns])
     for problem in sorted(result.problems, key=lambda problem: problem.line):
-        cells = (neutralise(problem.cells.get(column, "")) for column in columns)
+        cells = (neutralise(mark_control_characters(problem.cells.get(column, ""))) for column in columns)
         writer.writerow([problem.line, problem.column, neutralise(problem.reason), *cells])
     return out.getvalue()

@@ -17,6 +17,7 @@ from data.imports.compare import settle_existing
 from data.imports.context import Context, ParsedRow
 from data.imports.spec import Column, Kind
 from data.ledger import SIDES
+from data.rules import NAME_MAX, NOTES_MAX, REFERENCE_MAX
 from data.writes import FUTURE_TOLERANCE, constraint_name
 
 BOOKING_STATUSES = ("pending", "confirmed", "on_hold", "completed", "cancelled")
@@ -220,15 +221,15 @@ BOOKINGS = Kind(
     columns=(
         Column("booking_ref", required=True),
         Column("lead_ref", required=True),
-        Column("project", required=True),
-        Column("tower", required=True),
+        Column("project", required=True, max_length=NAME_MAX),
+        Column("tower", required=True, max_length=NAME_MAX),
         Column("unit_number", required=True),
         Column("booking_date", values.date, required=True),
         Column("agreement_value", values.amount, required=True),
         Column("booking_amount", values.amount),
         Column("status", lambda text: values.choice(text, BOOKING_STATUSES, "booking status")),
         Column("cancelled_at", values.moment),
-        Column("cancellation_reason"),
+        Column("cancellation_reason", max_length=NOTES_MAX),
         Column("cancellation_charge", values.amount),
         Column("refund_amount", values.amount),
     ),
@@ -345,7 +346,7 @@ LEDGER = Kind(
         Column("entry_type", lambda text: values.choice(text, ENTRY_TYPES, "entry type"), required=True),
         Column("amount", values.amount, required=True),
         Column("due_date", values.date),
-        Column("reference"),
+        Column("reference", max_length=REFERENCE_MAX),
         Column("reverses_entry_ref"),
     ),
     check=_entry_checks,

@@ -21,6 +21,7 @@ from data.imports import values
 from data.imports.compare import settle_existing
 from data.imports.context import Context, ParsedRow
 from data.imports.spec import Column, Kind
+from data.rules import NAME_MAX, NOTES_MAX
 from data.writes import FUTURE_TOLERANCE, now
 
 LEAD_STATUSES = ("open", "lost", "booked")
@@ -198,19 +199,19 @@ LEADS = Kind(
     description="Leads by lead_ref; sources, subsources and projects are created when missing.",
     columns=(
         Column("lead_ref", required=True),
-        Column("name", required=True),
+        Column("name", required=True, max_length=NAME_MAX),
         Column("phone", values.phone, required=True),
         Column("email", values.email),
-        Column("project"),
+        Column("project", max_length=NAME_MAX),
         Column("unit_type", lambda text: values.choice(text, UNIT_TYPES, "unit type")),
         Column("budget", values.amount),
-        Column("source", required=True),
-        Column("subsource", required=True),
-        Column("campaign"),
-        Column("owner"),
+        Column("source", required=True, max_length=NAME_MAX),
+        Column("subsource", required=True, max_length=NAME_MAX),
+        Column("campaign", max_length=NAME_MAX),
+        Column("owner", max_length=NAME_MAX),
         Column("generated_at", values.moment, required=True),
         Column("status", lambda text: values.choice(text, LEAD_STATUSES, "lead status")),
-        Column("lost_reason"),
+        Column("lost_reason", max_length=NOTES_MAX),
     ),
     check=_lead_checks,
     apply=_apply_leads,
@@ -362,7 +363,7 @@ MILESTONES = Kind(
         Column("outcome", lambda text: values.choice(text, OUTCOMES, "outcome")),
         Column("latitude", _coordinate),
         Column("longitude", _coordinate),
-        Column("notes"),
+        Column("notes", max_length=NOTES_MAX),
         Column("next_follow_up_at", values.moment),
     ),
     check=_milestone_checks,
@@ -470,7 +471,7 @@ ENGAGEMENTS = Kind(
         Column("status", lambda text: values.choice(text, ENGAGEMENT_STATUSES, "status"), required=True),
         Column("occurred_at", values.moment, required=True),
         Column("duration_seconds", values.integer),
-        Column("notes"),
+        Column("notes", max_length=NOTES_MAX),
     ),
     check=_engagement_checks,
     apply=_apply_engagements,

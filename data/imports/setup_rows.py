@@ -11,6 +11,7 @@ from data.imports import values
 from data.imports.compare import settle_existing
 from data.imports.context import Context, ParsedRow
 from data.imports.spec import Column, Kind, no_checks
+from data.rules import NAME_MAX
 
 UNIT_STATUSES = ("available", "blocked", "booked", "sold")
 
@@ -73,8 +74,8 @@ UNITS = Kind(
     name="units",
     description="Unit inventory; projects and towers are created when missing.",
     columns=(
-        Column("project", required=True),
-        Column("tower", required=True),
+        Column("project", required=True, max_length=NAME_MAX),
+        Column("tower", required=True, max_length=NAME_MAX),
         Column("floor", values.integer, required=True),
         Column("unit_number", required=True),
         Column("unit_type", lambda text: values.choice(text, UNIT_TYPES, "unit type"), required=True),
@@ -135,10 +136,10 @@ CAMPAIGNS = Kind(
     name="campaigns",
     description="Campaigns by name; sources, subsources and projects are created when missing.",
     columns=(
-        Column("name", required=True),
-        Column("source", required=True),
-        Column("subsource", required=True),
-        Column("project"),
+        Column("name", required=True, max_length=NAME_MAX),
+        Column("source", required=True, max_length=NAME_MAX),
+        Column("subsource", required=True, max_length=NAME_MAX),
+        Column("project", max_length=NAME_MAX),
         Column("type", required=True),
         Column("channel", required=True),
         Column("budget", values.amount),
@@ -183,7 +184,7 @@ CAMPAIGN_SPEND = Kind(
     name="campaign_spend",
     description="What each campaign spent on a day; one row per campaign and day.",
     columns=(
-        Column("campaign", required=True),
+        Column("campaign", required=True, max_length=NAME_MAX),
         Column("spend_date", values.date, required=True),
         Column("amount", values.amount, required=True),
     ),

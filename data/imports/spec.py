@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from data.imports.context import Context, ParsedRow
+from data.rules import SHORT_TEXT_MAX
 
 
 @dataclass(frozen=True)
 class Column:
-    """A canonical column; ``parse`` turns its text into a value (None: text, spaces tidied)."""
+    """A canonical column; ``parse`` turns its text into a value (None: text, spaces tidied);
+    ``max_length`` is the longest cell it takes, in characters (the forms' limit for that field)."""
 
     name: str
     parse: Callable[[str], Any] | None = None
     required: bool = False
+    max_length: int = SHORT_TEXT_MAX
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from decimal import Decimal, InvalidOperation
 
 from data.filters import IST
 from data.lead_writes import normalise_email, normalise_phone
+from data.rules import EARLIEST_DATE, is_before_earliest, parse_money
 
 
 class BadValue(ValueError):
     """A cell whose meaning is not certain; the message says why."""
 
 
-_AMOUNT = re.compile(r"^(?:₹|rs\.?|inr)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(?:/-)?$", re.IGNORECASE)
 _RANGE = re.compile(r"\d\s*(?:-|–|to)\s*\d", re.IGNORECASE)
 _AREA = re.compile(r"^([0-9][0-9,]*(?:\.[0-9]+)?)\s*(sq\.?\s*f(?:ee)?t\.?|sqft|sft|square\s+feet)?$", re.IGNORECASE)
 _METRES = re.compile(r"(sq\.?\s*m|sqm|square\s+met|m2|m²)", re.IGNORECASE)
@@ -28,19 +28,12 @@ TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M:%S %p")
 
 
 def amount(text: str) -> Decimal:
-    """Rupees: '1,20,00,000', '₹ 85,00,000', 'Rs. 5000/-', '2500000.50'. A range is refused."""
-    cleaned = text.strip()
-    if _RANGE.search(cleaned):
-        raise BadValue(f"'{text}' is a range, not one amount")
-    match = _AMOUNT.match(cleaned)
-    if not match:
-        raise BadValue(f"'{text}' is not an amount in rupees")
-    try:
-        value = Decimal(match.group(1).replace(",", "")).quantize(Decimal("0.01"))
-    except InvalidOperation as error:
-        raise BadValue(f"'{text}' is not an amount in rupees") from error
-    if value >= Decimal("1e12"):
-        raise BadValue(f"'{text}' is too large")
+    """Rupees as every form reads them (``data.rules.parse_money``): '1,20,00,000', '₹ 85,00,000',
+    'Rs. 5000/-', '2500000.50'. A range, an exponent, paise past two places or a negative is refused."""
+    errors: dict[str, str] = {}
+    value = parse_money(text, "amount", errors)
+    if value is None:
+        raise BadValue(f"'{text}': {errors['amount']}")
     return value
 
 
@@ -55,9 +48,10 @@ def area_sqft(text: str) -> Decimal:
     match = _AREA.match(cleaned)
     if not match:
         raise BadValue(f"'{text}' is not an area in square feet")
-    value = Decimal(match.group(1).replace(",", "")).quantize(Decimal("0.01"))
-    if value <= 0:
-        raise BadValue("the area must be above zero")
+    errors: dict[str, str] = {}
+    value = parse_money(match.group(1), "area", errors, allow_zero=False, what="an area in square feet")
+    if value is None:
+        raise BadValue(f"'{text}': {errors['area']}")
     return value
 
 
@@ -69,10 +63,23 @@ def integer(text: str) -> int:
 
 
 def decimal(text: str) -> Decimal:
+    """A plain decimal number ('12.9716', '-73.85'); no exponents, NaN or infinities."""
+    cleaned = text.strip()
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", cleaned, re.ASCII):
+        raise BadValue(f"'{text}' is not a number")
     try:
-        return Decimal(text.strip())
+        return Decimal(cleaned)
     except InvalidOperation as error:
         raise BadValue(f"'{text}' is not a number") from error
+
+
+_TOO_EARLY = f"is before {EARLIEST_DATE.day} Jan {EARLIEST_DATE.year}; Leadline keeps nothing that early"
+
+
+def _not_too_early(text: str, value):
+    if is_before_earliest(value):
+        raise BadValue(f"'{text}' {_TOO_EARLY}")
+    return value
 
 
 def date(text: str) -> dt.date:
@@ -82,9 +89,10 @@ def date(text: str) -> dt.date:
     cleaned = re.sub(r"[ T]00:00(:00)?$", "", cleaned)
     for form in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(cleaned, form).date()
+            day = dt.datetime.strptime(cleaned, form).date()
         except ValueError:
             continue
+        return _not_too_early(text, day)
     raise BadValue(f"'{text}' is not a date (use 2026-01-31 or 31/01/2026)")
 
 
@@ -94,16 +102,18 @@ def moment(text: str) -> dt.datetime:
     cleaned = " ".join(text.strip().split())
     try:
         parsed = dt.datetime.fromisoformat(cleaned)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=IST)
     except ValueError:
         pass
+    else:
+        return _not_too_early(text, parsed if parsed.tzinfo else parsed.replace(tzinfo=IST))
     for day_form in DATE_FORMATS:
         for time_form in ("", *TIME_FORMATS):
             form = f"{day_form} {time_form}".strip()
             try:
-                return dt.datetime.strptime(cleaned, form).replace(tzinfo=IST)
+                parsed = dt.datetime.strptime(cleaned, form).replace(tzinfo=IST)
             except ValueError:
                 continue
+            return _not_too_early(text, parsed)
     raise BadValue(f"'{text}' is not a date and time (use 2026-01-31 14:05)")
 
 

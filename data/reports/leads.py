@@ -10,6 +10,7 @@ import streamlit as st
 
 from data.db import Scope
 from data.reports._query import CACHE_TTL_SECONDS, read_frame, read_frames
+from data.rules import check_search_text, like_pattern
 
 SEARCH_LIMIT = 50
 
@@ -27,7 +28,7 @@ _SEARCH = """
         on app_users.tenant_id = leads.tenant_id and app_users.user_id = leads.owner_user_id
     where leads.deleted_at is null
         and (
-            leads.name ilike '%' || :name || '%'
+            leads.name ilike :name_pattern escape '\\'
             or (:digits <> '' and replace(leads.phone, '+', '') like '%' || :digits || '%')
         )
     order by leads.generated_at desc
@@ -87,15 +88,18 @@ class LeadTimeline:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def search_leads(scope: Scope | int, text: str) -> pd.DataFrame:
-    """Leads the scope may see whose name contains the text or whose phone contains its digits, newest first."""
-    text = text.strip()
+    """Leads the scope may see whose name contains the text or whose phone contains its digits, newest first.
+
+    The text is taken literally ("50%" finds "50%"); a control character or text longer than
+    ``SHORT_TEXT_MAX`` raises ``ValidationError({"search": …})`` (never cached)."""
+    text = check_search_text(text)
     if not text:
         return pd.DataFrame()
     digits = re.sub(r"\D", "", text)
     # Indian numbers are stored as +91XXXXXXXXXX; a search for 0XXXXXXXXXX means the same.
     if len(digits) == 11 and digits.startswith("0"):
         digits = digits[1:]
-    params = {"name": text, "digits": digits if len(digits) >= 4 else "", "limit": SEARCH_LIMIT}
+    params = {"name_pattern": like_pattern(text), "digits": digits if len(digits) >= 4 else "", "limit": SEARCH_LIMIT}
     return read_frame(scope, _SEARCH, params)
 
 
