@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import navigation, session, sign_in
+from ui import navigation, phone, session, sign_in
 
 st.set_page_config(page_title="Leadline", page_icon="🏢", layout="wide")
 session.prepared_database()
@@ -18,6 +18,7 @@ if user is None:
     st.stop()
 
 st.session_state["user"] = user
+phone.fit_phones()
 page = navigation.choose_page(user.role)
 sign_in.write_pending_cookie(authenticator)
 page.run()
