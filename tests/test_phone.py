@@ -115,6 +115,7 @@ def test_choosing_a_page_in_the_menu_closes_the_sidebar(rep: Phone) -> None:
             timeout=5_000,
         )
         assert not on_screen(tab.get_by_test_id("stSidebarNav").bounding_box())
+    tab.get_by_label("Find a lead by name or phone").wait_for()  # the page drawn, not the sidebar
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SCREENSHOTS / "phone-after-menu.png"))
 
