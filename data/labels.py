@@ -30,6 +30,15 @@ ENGAGEMENT_TYPE = {
     "site_visit": "Site visit",
 }
 ENGAGEMENT_STATUS = {"completed": "Completed", "no_answer": "No answer", "scheduled": "Scheduled", "failed": "Failed"}
+# Channels are stored as written here; the labels only capitalise them.
+CHANNEL = {
+    "phone": "Phone",
+    "WhatsApp": "WhatsApp",
+    "email": "Email",
+    "SMS": "SMS",
+    "video call": "Video call",
+    "in person": "In person",
+}
 DIRECTION = {"outbound": "Outbound", "inbound": "Inbound"}
 OUTCOME = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
 ENTRY_TYPE = {
@@ -133,6 +142,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "milestone_type": MILESTONE_TYPE,
     "engagement_type": ENGAGEMENT_TYPE,
     "engagement_status": ENGAGEMENT_STATUS,
+    "channel": CHANNEL,
     "direction": DIRECTION,
     "outcome": OUTCOME,
     "entry_type": ENTRY_TYPE,

@@ -22,7 +22,9 @@ with st.form(entry.idempotency_key):
     engagement_type = kind_column.selectbox(
         "Type", activity.ENGAGEMENT_TYPES, format_func=labels.labeller("engagement_type"), key=entry.key("type")
     )
-    channel = channel_column.selectbox("Channel", activity.CHANNELS, key=entry.key("channel"))
+    channel = channel_column.selectbox(
+        "Channel", activity.CHANNELS, format_func=labels.labeller("channel"), key=entry.key("channel")
+    )
     errors.under("engagement_type", "channel")
     direction = st.radio(
         "Direction",

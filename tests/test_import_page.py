@@ -13,6 +13,7 @@ from data import db, reports
 from data.db import REPO_ROOT
 from tests.test_pages import signed_in
 from tests.world import World, add_people, build_world
+from ui.text import md
 
 UNITS = (REPO_ROOT / "data" / "examples" / "units.csv").read_bytes()
 
@@ -60,7 +61,7 @@ def test_a_portal_export_is_mapped_once_and_its_mapping_saved(world: World) -> N
         b"P-2,Bad Mobile,12,Online Portal,99acres,2026-08-01 11:00\n"
     )
     app = import_page("leads", "portal.csv", export)
-    assert "Missing required columns: lead_ref, name, phone, subsource, generated_at" in app.error[0].value
+    assert md("Missing required columns: lead_ref, name, phone, subsource, generated_at") in app.error[0].value
     for column, heading in {
         "lead_ref": "Lead ID",
         "name": "Customer Name",

@@ -91,3 +91,9 @@ def test_a_code_nobody_listed_is_humanised_and_a_missing_value_is_blank() -> Non
     assert labels.label("table_name", "app_users") == "Users"
     assert labels.label("payment_mode", None) == ""
     assert labels.label("payment_mode", float("nan")) == ""
+
+
+def test_every_channel_a_call_form_offers_has_a_label() -> None:
+    from data import activity
+
+    assert set(labels.CHANNEL) == set(activity.CHANNELS)

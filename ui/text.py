@@ -20,6 +20,11 @@ import string
 # with punctuation (':', '$', '[', '!', '<'), so escaping every one makes any text literal.
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+# GFM links bare URLs and e-mail addresses after escapes are undone (Streamlit's remark-gfm finds
+# them in the parsed text), so no backslash can stop it. An invisible WORD JOINER inside "http://",
+# "www." and after "@" breaks every pattern it looks for, and shows nothing.
+WORD_JOINER = "\u2060"
+_AUTOLINK_STARTS = re.compile(r"(?i)(https?|www)(?=:|\.)|(@)")
 ELLIPSIS = "…"
 
 
@@ -31,7 +36,8 @@ def _as_text(value: object) -> str:
 
 def md(value: object) -> str:
     """The text escaped for any place Streamlit renders Markdown: shows exactly as typed."""
-    return _PUNCTUATION.sub(r"\\\1", _as_text(value))
+    unlinked = _AUTOLINK_STARTS.sub(lambda match: match.group(0) + WORD_JOINER, _as_text(value))
+    return _PUNCTUATION.sub(r"\\\1", unlinked)
 
 
 def md_line(value: object, limit: int | None = None) -> str:
