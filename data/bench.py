@@ -104,6 +104,8 @@ def _writes(timings: Timings, tenant_id: int, runs: int) -> None:
             outcome="positive",
             outcome_reason="benchmark",
             idempotency_key=uuid.uuid4().hex,
+            # Every run logs a visit on one lead within minutes: not a mistake here.
+            confirm_duplicate=True,
         ),
         runs,
     )
@@ -121,6 +123,8 @@ def _writes(timings: Timings, tenant_id: int, runs: int) -> None:
             payment_mode="neft",
             reference="BENCH",
             idempotency_key=uuid.uuid4().hex,
+            # Units of every price are booked at one value: the reason the form would ask for.
+            price_deviation_reason="benchmark booking",
         ),
         runs,
     )
@@ -134,7 +138,8 @@ def _writes(timings: Timings, tenant_id: int, runs: int) -> None:
             amount="10000",
             entry_date=today_in_india(),
             payment_mode="upi",
-            reference="BENCH",
+            # A reference already on the booking would be refused as a duplicate receipt.
+            reference=f"BENCH-{uuid.uuid4().hex[:12]}",
             idempotency_key=uuid.uuid4().hex,
         ),
         runs,

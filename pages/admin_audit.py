@@ -6,7 +6,10 @@ import streamlit as st
 
 from data import reports
 from data.filters import today_in_india
+from data.rules import SHORT_TEXT_MAX
+from data.validation import ValidationError
 from ui import session, tables
+from ui.text import md
 
 # What the action filter offers: a prefix of the stored action, and what it reads as.
 ACTIONS = {
@@ -31,8 +34,12 @@ action = middle.selectbox(
     format_func=ACTIONS.get,
     key="audit-action",
 )
-text = right.text_input("Contains", key="audit-text", placeholder="a name, username or id")
-entries = reports.audit_entries_in_words(session.current_tenant_id(), since, action, text)
+text = right.text_input("Contains", max_chars=SHORT_TEXT_MAX, key="audit-text", placeholder="a name, username or id")
+try:
+    entries = reports.audit_entries_in_words(session.current_tenant_id(), since, action, text)
+except ValidationError as error:  # e.g. a control character pasted into the search
+    st.error(md(" ".join(error.errors.values())), icon=":material/error:")
+    st.stop()
 if entries.empty:
     st.info("Nothing was recorded that matches.")
 else:

@@ -7,6 +7,7 @@ import streamlit as st
 from data import catalog, reports
 from data.filters import today_in_india
 from data.labels import labeller
+from data.rules import NAME_MAX, SHORT_TEXT_MAX
 from data.validation import ValidationError
 from ui import forms, session
 from ui.text import md
@@ -22,15 +23,19 @@ campaign_labels = {int(r.campaign_id): r.name for r in options.campaigns.itertup
 
 add, change, spend = st.tabs(["Add a campaign", "Change a campaign", "Record spend"])
 with add, st.form("add-campaign", clear_on_submit=True):
-    name = st.text_input("Name", key="campaign-name")
+    name = st.text_input("Name", max_chars=NAME_MAX, key="campaign-name")
     left, right = st.columns(2)
-    campaign_type = left.text_input("Type", placeholder="Paid social, Portal listing, Event…", key="campaign-type")
-    channel = right.text_input("Channel", placeholder="Facebook, Google, 99acres…", key="campaign-channel")
+    campaign_type = left.text_input(
+        "Type", placeholder="Paid social, Portal listing, Event…", max_chars=SHORT_TEXT_MAX, key="campaign-type"
+    )
+    channel = right.text_input(
+        "Channel", placeholder="Facebook, Google, 99acres…", max_chars=SHORT_TEXT_MAX, key="campaign-channel"
+    )
     source_id = left.selectbox("Source", list(source_labels), format_func=source_labels.get, key="campaign-source")
     project_id = right.selectbox(
         "Project", list(project_labels), format_func=project_labels.get, key="campaign-project"
     )
-    budget = left.text_input("Budget (₹)", key="campaign-budget", placeholder="5,00,000")
+    budget = left.text_input("Budget (₹)", max_chars=SHORT_TEXT_MAX, key="campaign-budget", placeholder="5,00,000")
     status = right.selectbox(
         "Status", catalog.CAMPAIGN_STATUSES, format_func=labeller("campaign_status"), key="campaign-status"
     )
@@ -59,7 +64,7 @@ with change, st.form("change-campaign"):
         "Campaign", list(campaign_labels), format_func=campaign_labels.get, key="change-campaign-id"
     )
     left, right = st.columns(2)
-    new_budget = left.text_input("Budget (₹)", key="change-campaign-budget")
+    new_budget = left.text_input("Budget (₹)", max_chars=SHORT_TEXT_MAX, key="change-campaign-budget")
     new_status = right.selectbox(
         "Status", catalog.CAMPAIGN_STATUSES, format_func=labeller("campaign_status"), key="change-campaign-status"
     )
@@ -91,7 +96,7 @@ with spend, st.form("add-spend", clear_on_submit=True):
         format="DD/MM/YYYY",
         key="spend-date",
     )
-    amount = right.text_input("Amount (₹)", key="spend-amount")
+    amount = right.text_input("Amount (₹)", max_chars=SHORT_TEXT_MAX, key="spend-amount")
     if st.form_submit_button("Record spend", type="primary") and spend_campaign is not None:
         try:
             catalog.add_spend(admin.tenant_id, admin.user_id, spend_campaign, spend_date, amount)

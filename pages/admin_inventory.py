@@ -6,6 +6,7 @@ import streamlit as st
 
 from data import catalog, reports
 from data.labels import label, labeller
+from data.rules import NAME_MAX, SHORT_TEXT_MAX
 from data.validation import ValidationError
 from ui import forms, session, tables
 from ui.text import md
@@ -51,7 +52,7 @@ with units_tab:
     with st.form("change-unit"):
         unit_id = st.selectbox("Unit", list(unit_labels), format_func=unit_labels.get, key="change-unit-id")
         left, middle, right = st.columns(3)
-        price = left.text_input("List price (₹)", key="change-unit-price")
+        price = left.text_input("List price (₹)", max_chars=SHORT_TEXT_MAX, key="change-unit-price")
         status = middle.selectbox(
             "Status", catalog.SETTABLE_UNIT_STATUSES, format_func=labeller("unit_status"), key="change-unit-status"
         )
@@ -71,10 +72,10 @@ with unit_tab, st.form("add-unit", clear_on_submit=True):
     tower_id = st.selectbox("Tower", list(tower_labels), format_func=tower_labels.get, key="unit-tower")
     left, middle, right = st.columns(3)
     floor = left.number_input("Floor", min_value=-5, max_value=200, value=1, key="unit-floor")
-    number = middle.text_input("Unit number", key="unit-number")
+    number = middle.text_input("Unit number", max_chars=SHORT_TEXT_MAX, key="unit-number")
     unit_type = right.selectbox("Type", catalog.UNIT_TYPES, index=2, format_func=labeller("unit_type"), key="unit-type")
-    area = left.text_input("Carpet area (sq ft)", key="unit-area")
-    list_price = middle.text_input("List price (₹)", key="unit-price")
+    area = left.text_input("Carpet area (sq ft)", max_chars=SHORT_TEXT_MAX, key="unit-area")
+    list_price = middle.text_input("List price (₹)", max_chars=SHORT_TEXT_MAX, key="unit-price")
     if st.form_submit_button("Add unit", type="primary"):
         try:
             catalog.add_unit(
@@ -93,9 +94,9 @@ with unit_tab, st.form("add-unit", clear_on_submit=True):
 with project_tab:
     left, right = st.columns(2)
     with left.form("add-project", clear_on_submit=True):
-        name = st.text_input("Project name", key="project-name")
-        city = st.text_input("City", key="project-city")
-        locality = st.text_input("Locality", key="project-locality")
+        name = st.text_input("Project name", max_chars=NAME_MAX, key="project-name")
+        city = st.text_input("City", max_chars=SHORT_TEXT_MAX, key="project-city")
+        locality = st.text_input("Locality", max_chars=SHORT_TEXT_MAX, key="project-locality")
         if st.form_submit_button("Add project", type="primary"):
             try:
                 catalog.add_project(admin.tenant_id, admin.user_id, name, city, locality)
@@ -106,7 +107,7 @@ with project_tab:
         tower_project = st.selectbox(
             "Project", list(project_labels), format_func=project_labels.get, key="tower-project"
         )
-        tower_name = st.text_input("Tower or phase", key="tower-name")
+        tower_name = st.text_input("Tower or phase", max_chars=NAME_MAX, key="tower-name")
         if st.form_submit_button("Add tower", type="primary") and tower_project is not None:
             try:
                 catalog.add_tower(admin.tenant_id, admin.user_id, tower_project, tower_name)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from data import catalog
+from data.rules import NAME_MAX
 from data.validation import ValidationError
 from ui import forms, session, tables
 from ui.text import md
@@ -16,8 +17,8 @@ tables.show_table(sources, {"source": ("Source", "text"), "subsource": ("Subsour
 left, right = st.columns(2)
 with left.form("add-source", clear_on_submit=True):
     st.subheader("Add")
-    source = st.text_input("Source", placeholder="e.g. Online Portal", key="add-source-source")
-    subsource = st.text_input("Subsource", placeholder="e.g. 99acres", key="add-source-subsource")
+    source = st.text_input("Source", placeholder="e.g. Online Portal", max_chars=NAME_MAX, key="add-source-source")
+    subsource = st.text_input("Subsource", placeholder="e.g. 99acres", max_chars=NAME_MAX, key="add-source-subsource")
     if st.form_submit_button("Add source", type="primary"):
         try:
             catalog.add_source(admin.tenant_id, source, subsource, admin.user_id)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from data import auth
 from data.labels import label, labeller
+from data.rules import NAME_MAX, SHORT_TEXT_MAX
 from data.validation import ValidationError
 from ui import forms, session, tables
 from ui.text import md
@@ -29,8 +30,8 @@ tables.show_table(
 
 st.subheader("Add a user")
 with st.form("add-user", clear_on_submit=True):
-    username = st.text_input("Username", key="new-username")
-    display_name = st.text_input("Name", key="new-display-name")
+    username = st.text_input("Username", max_chars=SHORT_TEXT_MAX, key="new-username")
+    display_name = st.text_input("Name", max_chars=NAME_MAX, key="new-display-name")
     role = st.selectbox("Role", auth.ROLES, format_func=labeller("role"), key="new-role")
     password = st.text_input(
         "Password", type="password", key="new-password", help=f"At least {auth.MIN_PASSWORD_LENGTH} characters."

@@ -310,16 +310,19 @@ def fits_the_width(tab) -> bool:
 def test_a_rep_on_a_phone_logs_a_site_visit_and_sees_it_on_the_timeline(browser, app_url: str, tmp_path: Path) -> None:
     context, tab = new_session(browser, app_url, "rep", path="log_visit", viewport=PHONE)
     tab.get_by_role("heading", name="Log site visit").first.wait_for(timeout=60_000)
-    # A rep's search finds only their own leads; any will do.
+    # A rep's search finds only their own leads; any will do. The answers come as a new list.
     tab.get_by_label("Find a lead by name or phone").fill("a")
     tab.keyboard.press("Enter")
-    picker = tab.locator(".st-key-visit-pick")
+    picker = tab.locator("[class*='-lead-pick-']")
+    picker.wait_for(timeout=30_000)
     picker.get_by_role("combobox").click()
     tab.get_by_role("option").first.click()
-    lead_name = picker.inner_text().split("·")[0].split("\n")[-1].strip()
+    save = tab.get_by_role("button", name=re.compile(r"^Save visit for "))
+    save.wait_for(timeout=30_000)
+    lead_name = save.inner_text().removeprefix("Save visit for ").strip()
     assert lead_name
 
-    tab.locator(".st-key-visit-outcome").get_by_text("Positive").click()
+    tab.locator("[class*='-outcome']").get_by_text("Positive").click()
     tab.get_by_label("Why").fill("Liked the balcony view")
     tab.get_by_label("Location (optional)").fill("18.5204, 73.8567")
     tab.get_by_label("Notes").fill("Logged from a phone")
@@ -327,7 +330,7 @@ def test_a_rep_on_a_phone_logs_a_site_visit_and_sees_it_on_the_timeline(browser,
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SCREENSHOTS / "log-visit-phone.png"), full_page=True)
     # A double click, as an impatient thumb does: the visit is still logged once (checked below).
-    tab.get_by_role("button", name="Save visit").dblclick()
+    save.dblclick()
     tab.get_by_text("Saved: ").first.wait_for(timeout=30_000)
 
     tab.get_by_role("link", name="Open the lead's timeline").click()
@@ -340,7 +343,7 @@ def test_a_rep_on_a_phone_logs_a_site_visit_and_sees_it_on_the_timeline(browser,
     with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     logged = [row for row in rows if row["Notes"] == "Logged from a phone"]
-    assert [(row["Milestone"] in ("site_visit", "revisit"), row["Outcome"]) for row in logged] == [(True, "positive")]
+    assert [(row["Milestone"] in ("Site visit", "Revisit"), row["Outcome"]) for row in logged] == [(True, "Positive")]
     context.close()
 
 

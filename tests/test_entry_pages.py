@@ -340,3 +340,15 @@ def test_accounts_record_a_receipt_and_reverse_it(world: World) -> None:
     choose_lead(app, "entry", "Bala", picker="ledger-1-1-lead")
     options = app.selectbox(key=field(app, "reversal", "entry")).options
     assert not any(option.startswith(f"#{receipt_id} ") for option in options)
+
+
+@pytest.mark.parametrize(
+    ("username", "page", "search_key"), [("ravi", "log_call", None), ("boss", "admin_audit", "audit-text")]
+)
+def test_a_control_character_in_a_search_gets_a_message_not_an_error(
+    world: World, username: str, page: str, search_key: str | None
+) -> None:
+    app = on_page(username, page)
+    app.text_input(key=search_key or field(app, "call", "lead-search")).input("Asha\x00 Patil").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.error, "the search was refused without a word"
