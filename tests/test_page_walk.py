@@ -482,6 +482,7 @@ def test_page_shows_text_as_text_and_no_raw_values(worlds: dict[str, Tenant], sl
 def test_a_long_name_makes_a_short_heading_with_the_whole_name_in_its_tooltip(worlds: dict[str, Tenant]) -> None:
     app = open_walked(worlds[HOSTILE], "admin", "timeline")
     heading = app.subheader[0]
+
     def read(text: str) -> str:
         return BACKSLASH_ESCAPE.sub(r"\1", text).replace(WORD_JOINER, "")
 
