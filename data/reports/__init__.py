@@ -2,12 +2,14 @@
 
 Every read runs as the app role inside a tenant transaction and reads the reporting views,
 so a screen, a snapshot and a BI tool share one set of definitions. Rates are computed after
-summing counts, never by averaging rates. Reads are cached per tenant and filter set
-(``st.cache_data`` with a ttl); a write calls ``clear_report_caches``.
+summing counts, never by averaging rates. Reads are cached per tenant and arguments by
+``data.reports.cache.cached_read``, which also registers them; a committed write calls
+``data_changed(tenant_id)``, which forgets that tenant's reads in every process.
 """
 
 from data.reports.audit_log import audit_entries, audit_entries_in_words
 from data.reports.bookings import BookingsInventory, bookings_and_inventory
+from data.reports.cache import CACHED_READS, clear_all, data_changed
 from data.reports.campaigns import campaign_performance
 from data.reports.follow_ups import BUCKETS as FOLLOW_UP_BUCKETS
 from data.reports.follow_ups import follow_ups
@@ -20,30 +22,15 @@ from data.reports.overview import KPI_ORDER, Overview, overview
 from data.reports.sources import source_performance
 from data.reports.units import available_units, lead_bookings
 
-CACHED_READS = (
-    account_statement,
-    available_units,
-    bookings_and_inventory,
-    campaign_performance,
-    filter_options,
-    follow_ups,
-    funnel,
-    lead_timeline,
-    ledger_summary,
-    lead_bookings,
-    overview,
-    search_leads,
-    source_performance,
-)
-
 
 def clear_report_caches() -> None:
-    """Forget every cached report read (after a write, or between tests)."""
-    for read in CACHED_READS:
-        read.clear()
+    """Forget every cached report read of every tenant (between tests; a write calls
+    ``data_changed`` for its own tenant)."""
+    clear_all()
 
 
 __all__ = [
+    "CACHED_READS",
     "FOLLOW_UP_BUCKETS",
     "KPI_ORDER",
     "STAGES",
@@ -59,6 +46,7 @@ __all__ = [
     "bookings_and_inventory",
     "campaign_performance",
     "clear_report_caches",
+    "data_changed",
     "filter_options",
     "follow_ups",
     "funnel",

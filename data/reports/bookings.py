@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters, add_months
-from data.reports._query import CACHE_TTL_SECONDS, read_frames
+from data.reports._query import read_frames
+from data.reports.cache import cached_read
 
 ABSORPTION_MONTHS = 3
 
@@ -112,7 +112,7 @@ def _absorption(stock: pd.DataFrame, bookings: pd.DataFrame, today: dt.date) -> 
     ]
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def bookings_and_inventory(scope: Scope | int, filters: ReportFilters, today: dt.date) -> BookingsInventory:
     """Bookings by month, status and project for the period; inventory and absorption now."""
     bookings, inventory, stock = read_frames(scope, [_BOOKINGS, _INVENTORY, _STOCK], filters.params())

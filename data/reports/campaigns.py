@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
-from data.reports._query import CACHE_TTL_SECONDS, period_params, read_frame
+from data.reports._query import period_params, read_frame
+from data.reports.cache import cached_read
 
 # A campaign is in the period when it ran at any time in it; its figures are over its life.
 _CAMPAIGNS = """
@@ -26,7 +26,7 @@ _CAMPAIGNS = """
 """
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def campaign_performance(scope: Scope | int, filters: ReportFilters, today) -> pd.DataFrame:
     """The rows of v_campaign_performance for campaigns that ran in the period (its columns)."""
     return read_frame(scope, _CAMPAIGNS, period_params(filters, today))

@@ -23,10 +23,10 @@ import numbers
 from dataclasses import dataclass
 
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
-from data.reports._query import CACHE_TTL_SECONDS, read_frames
+from data.reports._query import read_frames
+from data.reports.cache import cached_read
 
 # Bucket keys in the order the screen shows them, with their headings.
 BUCKETS = {
@@ -152,7 +152,7 @@ class FollowUps:
     by_owner: pd.DataFrame
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def follow_ups(scope: Scope | int, owner: int | str | None = None) -> FollowUps:
     """Open leads the scope may see whose follow-up is overdue or due within 7 days.
 

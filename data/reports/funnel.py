@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
-from data.reports._query import CACHE_TTL_SECONDS, LEAD_FILTERS, read_frames
+from data.reports._query import LEAD_FILTERS, read_frames
+from data.reports.cache import cached_read
 
 STAGES = (
     ("leads", "Leads"),
@@ -144,7 +144,7 @@ def _with_rates(cohorts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def funnel(scope: Scope | int, filters: ReportFilters) -> Funnel:
     """Stage totals, the monthly cohort table and the step lags for the filters."""
     cohorts, lag_days = read_frames(scope, [_COHORTS, _LAG_DAYS], filters.params())

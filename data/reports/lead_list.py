@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
-from data.reports._query import CACHE_TTL_SECONDS, FILTERED_LEADS_CTE, read_frame
+from data.reports._query import FILTERED_LEADS_CTE, read_frame
+from data.reports.cache import cached_read
 
 PAGE_SIZE = 500
 
@@ -56,7 +56,7 @@ class LeadPage:
         return max(1, -(-self.total_leads // self.page_size))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def lead_list(scope: Scope | int, filters: ReportFilters, page: int = 1) -> LeadPage:
     """A page of PAGE_SIZE leads the scope may see, newest first; past the end, the first page."""
     params = {**filters.params(), "limit": PAGE_SIZE}

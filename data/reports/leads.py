@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
-from data.reports._query import CACHE_TTL_SECONDS, read_frame, read_frames
+from data.reports._query import read_frame, read_frames
+from data.reports.cache import cached_read
 from data.rules import check_search_text, like_pattern
 
 SEARCH_LIMIT = 50
@@ -86,7 +86,7 @@ class LeadTimeline:
         return None if dates.empty else dates.max()
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def search_leads(scope: Scope | int, text: str) -> pd.DataFrame:
     """Leads the scope may see whose name contains the text or whose phone contains its digits, newest first.
 
@@ -103,7 +103,7 @@ def search_leads(scope: Scope | int, text: str) -> pd.DataFrame:
     return read_frame(scope, _SEARCH, params)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def lead_timeline(scope: Scope | int, lead_id: int) -> LeadTimeline:
     """The lead, its milestones and its engagements (see ``LeadTimeline``)."""
     lead, milestones, engagements = read_frames(scope, [_LEAD, _MILESTONES, _ENGAGEMENTS], {"lead_id": lead_id})

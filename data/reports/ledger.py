@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
 from data.labels import ENTRY_TYPE
-from data.reports._query import CACHE_TTL_SECONDS, FILTERED_BOOKINGS_CTE, read_frame
+from data.reports._query import FILTERED_BOOKINGS_CTE, read_frame
+from data.reports.cache import cached_read
 
 PAGE_SIZE = 500
 
@@ -143,7 +143,7 @@ def _totals(frame: pd.DataFrame) -> dict:
     return {name: first[f"total_{name}"] for name in TOTALS}
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def ledger_summary(scope: Scope | int, filters: ReportFilters, page: int = 1) -> LedgerSummary:
     """A page of PAGE_SIZE booked units, most overdue first, with the totals over all of them.
 
@@ -177,7 +177,7 @@ def _describe(entries: pd.DataFrame) -> pd.Series:
     return pd.Series(descriptions, index=entries.index, dtype="string")
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def account_statement(scope: Scope | int, booking_id: int) -> pd.DataFrame:
     """Every entry of one booking's account in date order with the running balance.
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
-from data.reports._query import CACHE_TTL_SECONDS, read_frame
+from data.reports._query import read_frame
+from data.reports.cache import cached_read
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class FilterOptions:
     owners: pd.DataFrame
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def filter_options(scope: Scope | int) -> FilterOptions:
     """Everything the filter bar can offer for the tenant, by name."""
     return FilterOptions(

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
-from data.reports._query import CACHE_TTL_SECONDS, FILTERED_BOOKINGS_CTE, LEAD_FILTERS, period_params, read_frames
+from data.reports._query import FILTERED_BOOKINGS_CTE, LEAD_FILTERS, period_params, read_frames
+from data.reports.cache import cached_read
 
 # Cohort counts come from the funnel view, which reads the kept monthly rollup (no per-lead scan).
 _COHORT_FIGURES = (
@@ -183,7 +183,7 @@ def _kpis(cohorts: dict, money: dict, prefix: str = "") -> dict:
     }
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def overview(scope: Scope | int, filters: ReportFilters, today: dt.date) -> Overview:
     """The eleven headline figures, this period and the previous one, and the monthly trend."""
     cohorts, money_frame, trend = read_frames(

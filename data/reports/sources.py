@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
 from data.filters import ReportFilters
-from data.reports._query import CACHE_TTL_SECONDS, read_frame
+from data.reports._query import read_frame
+from data.reports.cache import cached_read
 
 # Spend belongs to sources and projects, not to reps or single leads, so this read takes the
 # period, project and source filters; campaign and owner do not apply (the page says so).
@@ -36,7 +36,7 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return numerator / denominator.where(denominator > 0)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def source_performance(scope: Scope | int, filters: ReportFilters) -> pd.DataFrame:
     """One row per source and subsource.
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
 from data.db import Scope
-from data.reports._query import CACHE_TTL_SECONDS, read_frame
+from data.reports._query import read_frame
+from data.reports.cache import cached_read
 
 _AVAILABLE_UNITS = """
     select
@@ -36,14 +36,14 @@ _LEAD_BOOKINGS = """
 """
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def available_units(scope: Scope | int) -> pd.DataFrame:
     """Units that can be booked now (available, or blocked with an expired hold): unit_id, project_id,
     project_name, tower_name, floor, unit_number, unit_type, carpet_area_sqft, list_price."""
     return read_frame(scope, _AVAILABLE_UNITS)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@cached_read
 def lead_bookings(scope: Scope | int, lead_id: int) -> pd.DataFrame:
     """The lead's bookings, cancelled ones included: booking_id, lead_id, customer_name, project_name,
     tower_name, unit_number, unit_type, booking_date, agreement_value, status."""
