@@ -20,12 +20,11 @@ import sqlalchemy as sa
 from data import audit, db, reports
 from data.db import Scope
 from data.labels import label
+from data.permissions import Action, authorise
 from data.rules import DUPLICATE_WINDOW, NOTES_MAX, SHORT_TEXT_MAX, check_text, moment_words
 from data.validation import ProbableDuplicate, require
 from data.writes import (
-    ENTRY_ROLES,
     Saved,
-    check_actor,
     check_follow_up,
     check_key,
     check_lead_chosen,
@@ -228,7 +227,7 @@ def log_site_visit(
     require(errors)
 
     with db.tenant_transaction(scope) as conn:
-        check_actor(conn, user_id, ENTRY_ROLES, "log site visits")
+        authorise(conn, user_id, Action.VISIT_LOG)
         if replayed := _replayed_milestone(conn, idempotency_key):
             return replayed
         lead = visible_lead(conn, lead_id)
@@ -304,7 +303,7 @@ def log_milestone(
     require(errors)
 
     with db.tenant_transaction(scope) as conn:
-        check_actor(conn, user_id, ENTRY_ROLES, "log milestones")
+        authorise(conn, user_id, Action.MILESTONE_LOG)
         if replayed := _replayed_milestone(conn, idempotency_key):
             return replayed
         lead = visible_lead(conn, lead_id)
@@ -379,7 +378,7 @@ def log_engagement(
     require(errors)
 
     with db.tenant_transaction(scope) as conn:
-        check_actor(conn, user_id, ENTRY_ROLES, "log calls and messages")
+        authorise(conn, user_id, Action.ENGAGEMENT_LOG)
         if replayed := _replayed_engagement(conn, idempotency_key):
             return replayed
         lead = visible_lead(conn, lead_id)

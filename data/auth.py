@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from streamlit_authenticator import Hasher
 
 from data import audit, db
+from data.permissions import ROLES, SYSTEM, Action, authorise
 from data.rules import NAME_MAX, check_text
 from data.validation import require
 
-ROLES = ("rep", "manager", "leadership", "admin")
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 LOCK_DURATION = dt.timedelta(minutes=15)
@@ -88,12 +88,17 @@ def _validate_new_user(username: str, display_name: str, role: str, password: st
 
 
 def create_user(
-    tenant_id: int, username: str, display_name: str, role: str, password: str, created_by: int | None = None
+    tenant_id: int, username: str, display_name: str, role: str, password: str, created_by: int | None = SYSTEM
 ) -> User:
-    """Create a user who can sign in; refuse a taken username or a weak password."""
+    """Create a user who can sign in; refuse a taken username or a weak password.
+
+    ``created_by`` is the admin adding the user. ``SYSTEM`` (no user) is for the command line's
+    create-admin, which makes a tenant's first admin before anyone can sign in, and for fixtures."""
     username = username.strip().lower()
     _validate_new_user(username, display_name, role, password)
     with db.tenant_transaction(tenant_id) as conn:
+        if created_by is not SYSTEM:
+            authorise(conn, created_by, Action.USER_MANAGE)
         taken = conn.execute(
             sa.text("select 1 from app_users where username = :username"), {"username": username}
         ).scalar()
@@ -266,10 +271,17 @@ def session_user(tenant_id: int, username: str, issued_at: dt.datetime) -> User 
 
 
 def _update_user(
-    tenant_id: int, user_id: int, changed_by: int, action: str, assignments: dict, end_sessions: bool
+    tenant_id: int,
+    user_id: int,
+    changed_by: int,
+    action: str,
+    assignments: dict,
+    end_sessions: bool,
+    permission: Action = Action.USER_MANAGE,
 ) -> None:
     columns = ("is_active", "role", "password_hash", "display_name", "locked_until")
     with db.tenant_transaction(tenant_id) as conn:
+        authorise(conn, changed_by, permission)
         before = conn.execute(
             sa.text(
                 "select user_id, username, display_name, role, is_active, locked_until from app_users "
@@ -325,6 +337,8 @@ def change_password(tenant_id: int, user_id: int, new_password: str, changed_by:
         "user.password_changed",
         {"password_hash": hash_password(new_password), "unlock": True},
         end_sessions=True,
+        # Anyone may change their own password; someone else's is an admin's to change.
+        permission=Action.OWN_PASSWORD if user_id == changed_by else Action.USER_MANAGE,
     )
 
 

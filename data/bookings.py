@@ -20,6 +20,7 @@ from data.activity import insert_milestone
 from data.filters import IST, today_in_india
 from data.ledger import PAYMENT_MODES
 from data.payment_plans import PLANS
+from data.permissions import Action, authorise
 from data.rules import (
     NOTES_MAX,
     PRICE_DEVIATION_LIMIT,
@@ -33,7 +34,6 @@ from data.validation import NeedsConfirmation, ValidationError, require
 from data.writes import (
     FUTURE_TOLERANCE,
     Saved,
-    check_actor,
     check_key,
     check_lead_chosen,
     constraint_name,
@@ -41,7 +41,6 @@ from data.writes import (
     visible_lead,
 )
 
-BOOKING_ROLES = ("manager", "admin")
 UNIT_TAKEN = "This unit was just booked by someone else; choose another unit."
 
 
@@ -221,7 +220,7 @@ def book_unit(
 
     try:
         with db.tenant_transaction(tenant_id) as conn:
-            check_actor(conn, user_id, BOOKING_ROLES, "book units")
+            authorise(conn, user_id, Action.BOOKING_CREATE)
             if replayed := _replayed_booking(conn, _BOOKING_BY_KEY, idempotency_key):
                 return replayed
             lead = visible_lead(conn, lead_id)
@@ -384,7 +383,7 @@ def cancel_booking(
     require(errors)
 
     with db.tenant_transaction(tenant_id) as conn:
-        check_actor(conn, user_id, BOOKING_ROLES, "cancel bookings")
+        authorise(conn, user_id, Action.BOOKING_CANCEL)
         if replayed := _replayed_booking(conn, _CANCELLATION_BY_KEY, idempotency_key):
             return replayed
         booking = _lock_booking(conn, booking_id)

@@ -1,8 +1,9 @@
 """Admin writes that set up what leads hang on: sources, campaigns and spend, projects, towers, units.
 
 Each function validates first (``ValidationError`` with one message per field, nothing
-written), then runs one transaction that writes the row and its audit entry with the values
-before and after, and finally clears the cached reports. Retiring sets ``deleted_at``;
+written), then runs one transaction that checks the acting user's role may
+(``data.permissions``), writes the row and its audit entry with the values before and after,
+and finally clears the cached reports. Retiring sets ``deleted_at``;
 nothing that reports count is ever deleted.
 """
 
@@ -17,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data import audit, db, reports
+from data.permissions import Action, authorise
 from data.rules import NAME_MAX, SHORT_TEXT_MAX, check_date_floor, check_text, parse_money
 from data.validation import ValidationError, require
 
@@ -41,10 +43,11 @@ def _text(
     return check_text(value, field, errors, max_length=max_length, required=True, label=label)
 
 
-def _write(tenant_id: int, write) -> Any:
-    """Run one write in a tenant transaction; turn a duplicate into a field message."""
+def _write(tenant_id: int, user_id: int, action: Action, write) -> Any:
+    """Run one write in a tenant transaction if the user's role may; turn a duplicate into a field message."""
     try:
         with db.tenant_transaction(tenant_id) as conn:
+            authorise(conn, user_id, action)
             result = write(conn)
     except sa.exc.IntegrityError as error:
         constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
@@ -105,13 +108,20 @@ def add_source(tenant_id: int, source: str, subsource: str, user_id: int) -> int
         "subsource": _text(subsource, "subsource", errors, "subsource", NAME_MAX),
     }
     require(errors)
-    return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "lead_sources", "lead_source_id", values))
+    return _write(
+        tenant_id,
+        user_id,
+        Action.SETUP_SOURCE,
+        lambda conn: _insert(conn, tenant_id, user_id, "lead_sources", "lead_source_id", values),
+    )
 
 
 def retire_source(tenant_id: int, lead_source_id: int, user_id: int) -> None:
     """Retire a source: no new leads or campaigns pick it; its history still counts."""
     _write(
         tenant_id,
+        user_id,
+        Action.SETUP_SOURCE,
         lambda conn: _update(
             conn,
             tenant_id,
@@ -173,7 +183,12 @@ def add_campaign(
     if lead_source_id is None:
         errors["lead_source_id"] = "Choose the source this campaign buys leads from."
     require(errors)
-    return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "campaigns", "campaign_id", values))
+    return _write(
+        tenant_id,
+        user_id,
+        Action.SETUP_CAMPAIGN,
+        lambda conn: _insert(conn, tenant_id, user_id, "campaigns", "campaign_id", values),
+    )
 
 
 def update_campaign(
@@ -197,6 +212,8 @@ def update_campaign(
     require(errors)
     _write(
         tenant_id,
+        user_id,
+        Action.SETUP_CAMPAIGN,
         lambda conn: _update(
             conn, tenant_id, user_id, "campaigns", "campaign_id", campaign_id, changes, "campaigns.updated"
         ),
@@ -219,7 +236,10 @@ def add_spend(tenant_id: int, user_id: int, campaign_id: int, spend_date: dt.dat
         check_date_floor(spend_date, "spend_date", errors)
     require(errors)
     return _write(
-        tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "campaign_spend", "campaign_spend_id", values)
+        tenant_id,
+        user_id,
+        Action.SETUP_SPEND,
+        lambda conn: _insert(conn, tenant_id, user_id, "campaign_spend", "campaign_spend_id", values),
     )
 
 
@@ -235,7 +255,12 @@ def add_project(tenant_id: int, user_id: int, name: str, city: str, locality: st
         "locality": check_text(locality, "locality", errors, max_length=SHORT_TEXT_MAX),
     }
     require(errors)
-    return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "projects", "project_id", values))
+    return _write(
+        tenant_id,
+        user_id,
+        Action.SETUP_INVENTORY,
+        lambda conn: _insert(conn, tenant_id, user_id, "projects", "project_id", values),
+    )
 
 
 def add_tower(tenant_id: int, user_id: int, project_id: int, name: str) -> int:
@@ -243,7 +268,12 @@ def add_tower(tenant_id: int, user_id: int, project_id: int, name: str) -> int:
     errors: dict[str, str] = {}
     values = {"project_id": project_id, "name": _text(name, "name", errors, "tower's name", NAME_MAX)}
     require(errors)
-    return _write(tenant_id, lambda conn: _insert(conn, tenant_id, user_id, "towers", "tower_id", values))
+    return _write(
+        tenant_id,
+        user_id,
+        Action.SETUP_INVENTORY,
+        lambda conn: _insert(conn, tenant_id, user_id, "towers", "tower_id", values),
+    )
 
 
 def add_unit(
@@ -289,7 +319,7 @@ def add_unit(
         }
         return _insert(conn, tenant_id, user_id, "units", "unit_id", values)
 
-    return _write(tenant_id, write)
+    return _write(tenant_id, user_id, Action.SETUP_INVENTORY, write)
 
 
 def update_unit(
@@ -329,7 +359,7 @@ def update_unit(
         }
         _update(conn, tenant_id, user_id, "units", "unit_id", unit_id, changes, "units.updated")
 
-    _write(tenant_id, write)
+    _write(tenant_id, user_id, Action.SETUP_INVENTORY, write)
 
 
 def list_units(tenant_id: int, project_id: int | None = None) -> pd.DataFrame:

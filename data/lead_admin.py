@@ -1,10 +1,11 @@
-"""Writes managers make on leads as a whole: handing leads to another rep."""
+"""Writes managers (and admins) make on leads as a whole: handing leads to another rep."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from data import audit, db, reports
+from data.permissions import Action, authorise
 from data.validation import require
 
 
@@ -12,6 +13,7 @@ def reassign_leads(tenant_id: int, lead_ids: list[int], new_owner_user_id: int, 
     """Give the leads to another active rep or manager in one transaction; return how many moved."""
     require({} if lead_ids else {"lead_ids": "Choose at least one lead."})
     with db.tenant_transaction(tenant_id) as conn:
+        authorise(conn, changed_by, Action.LEAD_REASSIGN)
         owner = conn.execute(
             sa.text("select role from app_users where user_id = :user_id and is_active and deleted_at is null"),
             {"user_id": new_owner_user_id},

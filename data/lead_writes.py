@@ -20,12 +20,11 @@ import sqlalchemy as sa
 
 from data import audit, db, reports
 from data.catalog import UNIT_TYPES
+from data.permissions import Action, authorise
 from data.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX, check_text, parse_money
 from data.validation import ValidationError, require
 from data.writes import (
-    ENTRY_ROLES,
     Saved,
-    check_actor,
     check_key,
     check_moment,
     constraint_name,
@@ -183,7 +182,7 @@ def create_lead(
     require(errors)
 
     with db.tenant_transaction(tenant_id) as conn:
-        role = check_actor(conn, user_id, ENTRY_ROLES, "add leads")
+        role = authorise(conn, user_id, Action.LEAD_CREATE)
         if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key):
             return replayed
         if existing := _lead_with_phone(conn, normalised_phone):
@@ -290,7 +289,7 @@ def log_reenquiry(
     check_key(idempotency_key, errors)
     require(errors)
     with db.tenant_transaction(tenant_id) as conn:
-        check_actor(conn, user_id, ENTRY_ROLES, "log re-enquiries")
+        authorise(conn, user_id, Action.LEAD_REENGAGE)
         if replayed := _replayed(conn, _MILESTONE_BY_KEY, idempotency_key):
             return replayed
         lead = conn.execute(

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from data import audit, db, reports
 from data.filters import today_in_india
+from data.permissions import Action, authorise
 from data.rules import (
     NOTES_MAX,
     REFERENCE_MAX,
@@ -154,6 +155,7 @@ def add_entry(
     value, reference, notes = _validate(entry_type, amount, entry_date, due_date, payment_mode, texts, idempotency_key)
     expected = {"booking_id": booking_id, "entry_type": entry_type, "amount": value, "entry_date": entry_date}
     with db.tenant_transaction(tenant_id) as conn:
+        authorise(conn, user_id, Action.LEDGER_ADD)
         # Locked first, so that two receipts with one reference queue here and the second sees the first.
         customer_id = conn.execute(
             sa.text("select customer_id from bookings where booking_id = :booking_id for update"),
@@ -229,6 +231,7 @@ def reverse_entry(
         errors["idempotency_key"] = "Missing form key; reload the page."
     require(errors)
     with db.tenant_transaction(tenant_id) as conn:
+        authorise(conn, user_id, Action.LEDGER_REVERSE)
         original = conn.execute(
             sa.text(
                 "select ledger_entry_id, customer_id, booking_id, entry_type, side, amount "

@@ -1,5 +1,6 @@
-"""What every data-entry write shares: the result it returns, who may write, and the rules on
-moments (India time, nothing in the future but scheduled items, nothing before the lead).
+"""What every data-entry write shares: the result it returns and the rules on moments (India
+time, nothing in the future but scheduled items, nothing before the lead). Who may write is
+``data.permissions``.
 
 The functions here run inside the caller's transaction; the write modules (``lead_writes``,
 ``activity``, ``bookings``, ``ledger``) each own one transaction per call.
@@ -19,8 +20,6 @@ from data.validation import ValidationError, require
 # How far ahead a "done" moment may be: a phone's clock, or a visit logged just after midnight.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 MISSING_KEY = "Missing form key; reload the page."
-# Who records what happens to leads (managers on behalf of their reps).
-ENTRY_ROLES = ("rep", "manager", "admin")
 
 
 @dataclass(frozen=True)
@@ -80,17 +79,6 @@ def check_lead_chosen(lead_id: int | None, errors: dict[str, str]) -> None:
     """Say at once, with the other messages, when no lead was chosen."""
     if lead_id is None:
         errors["lead_id"] = "Choose the lead first: search by name or phone above."
-
-
-def check_actor(conn: sa.Connection, user_id: int, roles: tuple[str, ...], what: str) -> str:
-    """The acting user's role; refuse when the user is inactive or the role may not do this."""
-    role = conn.execute(
-        sa.text("select role from app_users where user_id = :user_id and is_active and deleted_at is null"),
-        {"user_id": user_id},
-    ).scalar()
-    if role not in roles:
-        raise ValidationError({"user": f"Your role cannot {what}."})
-    return role
 
 
 def visible_lead(conn: sa.Connection, lead_id: int | None):

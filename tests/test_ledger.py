@@ -15,14 +15,18 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from data import db, ledger
 from data.validation import ValidationError
-from tests.world import World, build_world, insert
+from tests.world import World, add_people, build_world, insert
 
 DAY = dt.date(2026, 3, 1)
 
 
 @pytest.fixture(scope="module")
 def world() -> World:
-    return build_world("ledger")
+    built = build_world("ledger")
+    add_people(built)
+    # The ledger is kept by managers and admins (data.permissions); Mona, a manager, writes here.
+    built.ids["clerk"] = built.ids["mona"]
+    return built
 
 
 def entries(world: World, booking: str = "b3") -> int:
@@ -69,7 +73,7 @@ def test_bad_entries_are_refused_and_write_nothing(world: World, changes: dict, 
     }
     before = entries(world)
     with pytest.raises(ValidationError) as refused:
-        ledger.add_entry(world.alpha, world.ids["rep"], **values)
+        ledger.add_entry(world.alpha, world.ids["clerk"], **values)
     assert field in refused.value.errors
     assert entries(world) == before
 
@@ -89,7 +93,7 @@ def test_twenty_concurrent_submissions_of_one_receipt_write_one_entry(world: Wor
     def submit(_):
         return ledger.add_entry(
             world.alpha,
-            world.ids["rep"],
+            world.ids["clerk"],
             booking_id=world.ids["b3"],
             entry_type="receipt",
             amount="2,50,000",
@@ -107,13 +111,13 @@ def test_twenty_concurrent_submissions_of_one_receipt_write_one_entry(world: Wor
     (audited,) = audit_rows(world, results[0].ledger_entry_id)  # one audit row, not twenty
     assert (audited.action, audited.user_id, audited.after_values["amount"]) == (
         "ledger.receipt",
-        world.ids["rep"],
+        world.ids["clerk"],
         "250000.00",
     )
     with pytest.raises(ValidationError, match="already submitted with other values"):
         ledger.add_entry(
             world.alpha,
-            world.ids["rep"],
+            world.ids["clerk"],
             booking_id=world.ids["b3"],
             entry_type="receipt",
             amount="2,60,000",
@@ -128,7 +132,7 @@ def test_twenty_concurrent_submissions_of_one_receipt_write_one_entry(world: Wor
 def test_a_reversal_mirrors_its_entry_once_even_under_concurrency(world: World) -> None:
     demand = ledger.add_entry(
         world.alpha,
-        world.ids["rep"],
+        world.ids["clerk"],
         booking_id=world.ids["b3"],
         entry_type="demand",
         amount="800000",
@@ -142,7 +146,7 @@ def test_a_reversal_mirrors_its_entry_once_even_under_concurrency(world: World) 
         try:
             return ledger.reverse_entry(
                 world.alpha,
-                world.ids["rep"],
+                world.ids["clerk"],
                 ledger_entry_id=demand.ledger_entry_id,
                 reason="Raised in error",
                 entry_date=DAY,
@@ -163,7 +167,7 @@ def test_a_reversal_mirrors_its_entry_once_even_under_concurrency(world: World) 
     with pytest.raises(ValidationError, match="cannot be reversed"):
         ledger.reverse_entry(
             world.alpha,
-            world.ids["rep"],
+            world.ids["clerk"],
             ledger_entry_id=written[0].ledger_entry_id,
             reason="again",
             entry_date=DAY,
@@ -230,7 +234,7 @@ class LedgerModel(RuleBasedStateMachine):
             extra = {"payment_mode": "cash"}
         written = ledger.add_entry(
             LedgerModel.world.alpha,
-            None,
+            LedgerModel.world.ids["clerk"],
             booking_id=self.booking,
             entry_type=entry_type,
             amount=amount,
@@ -257,7 +261,12 @@ class LedgerModel(RuleBasedStateMachine):
     def reverse(self, data) -> None:
         target = data.draw(st.sampled_from(sorted(e for e in self.originals() if e not in self.reversed)))
         written = ledger.reverse_entry(
-            LedgerModel.world.alpha, None, ledger_entry_id=target, reason="model", entry_date=DAY, idempotency_key=key()
+            LedgerModel.world.alpha,
+            LedgerModel.world.ids["clerk"],
+            ledger_entry_id=target,
+            reason="model",
+            entry_date=DAY,
+            idempotency_key=key(),
         )
         self.model[written.ledger_entry_id] = -self.model[target]
         self.reversed.add(target)
@@ -270,7 +279,7 @@ class LedgerModel(RuleBasedStateMachine):
         with pytest.raises(ValidationError, match="already been reversed"):
             ledger.reverse_entry(
                 LedgerModel.world.alpha,
-                None,
+                LedgerModel.world.ids["clerk"],
                 ledger_entry_id=target,
                 reason="twice",
                 entry_date=DAY,

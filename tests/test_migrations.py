@@ -1,4 +1,6 @@
-"""Migrations apply to an empty database, once each, and re-running them changes nothing."""
+"""Migrations apply to an empty database, once each, and re-running them changes nothing.
+
+The function folder has its own tests in tests/test_sql_functions.py."""
 
 from __future__ import annotations
 
@@ -18,9 +20,11 @@ def test_migrations_apply_to_an_empty_database_then_are_a_no_op(fresh_database) 
     assert first.applied == tuple(path.name for path in sorted(migrate.MIGRATIONS_DIR.glob("*.sql")))
     assert first.views_rebuilt
     assert set(recorded("schema_views")) == {path.name for path in migrate.VIEWS_DIR.glob("*.sql")}
+    assert first.functions_applied == tuple(sorted(path.name for path in migrate.FUNCTIONS_DIR.glob("*.sql")))
+    assert set(recorded("schema_functions")) == set(first.functions_applied)
 
     second = migrate.migrate()
-    assert second == migrate.MigrationResult(applied=(), views_rebuilt=False)
+    assert second == migrate.MigrationResult(applied=(), views_rebuilt=False, functions_applied=())
 
 
 def test_a_changed_view_file_rebuilds_every_view(fresh_database) -> None:

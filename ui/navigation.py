@@ -1,65 +1,102 @@
-"""Which pages each role gets. A page not in a role's list cannot be reached by that role."""
+"""Which pages each role gets, read from the permission table. A page not in a role's menu cannot
+be reached by that role.
+
+Each entry names the permission (``data.permissions.Action``) that opens it, and a role's menu
+is every entry of its layout that the table allows it: the menu and the writes read one table.
+A rep works their own leads, so their layout puts their work first; everyone who sees the whole
+team (``screen.team``) gets the team's layout.
+"""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
-OVERVIEW = ("pages/overview.py", "Overview", ":material/dashboard:")
-FUNNEL = ("pages/funnel.py", "Funnel", ":material/filter_alt:")
-SOURCES = ("pages/sources.py", "Sources", ":material/hub:")
-CAMPAIGNS = ("pages/campaigns.py", "Campaigns", ":material/campaign:")
-BOOKINGS = ("pages/bookings.py", "Bookings & inventory", ":material/apartment:")
-LEDGER = ("pages/ledger.py", "Customer ledger", ":material/account_balance:")
-LEADS = ("pages/leads.py", "Leads", ":material/groups:")
-MY_LEADS = ("pages/leads.py", "My leads", ":material/groups:")
-TIMELINE = ("pages/timeline.py", "Lead timeline", ":material/timeline:")
-SNAPSHOTS = ("pages/snapshots.py", "Snapshots", ":material/folder_zip:")
-USERS = ("pages/admin_users.py", "Users", ":material/manage_accounts:")
-AUDIT = ("pages/admin_audit.py", "Audit log", ":material/policy:")
-SOURCES_SETUP = ("pages/admin_sources.py", "Lead sources", ":material/alt_route:")
-CAMPAIGNS_SETUP = ("pages/admin_campaigns.py", "Campaigns setup", ":material/edit_note:")
-INVENTORY_SETUP = ("pages/admin_inventory.py", "Inventory setup", ":material/domain_add:")
+from data.permissions import ROLES, Action, allowed
 
-MY_FOLLOW_UPS = ("pages/follow_ups.py", "My follow-ups", ":material/notifications_active:")
-FOLLOW_UPS = ("pages/follow_ups.py", "Follow-ups", ":material/notifications_active:")
-NEW_LEAD = ("pages/new_lead.py", "New lead", ":material/person_add:")
-LOG_VISIT = ("pages/log_visit.py", "Log site visit", ":material/directions_walk:")
-LOG_CALL = ("pages/log_call.py", "Log call or message", ":material/call:")
-LOG_MILESTONE = ("pages/log_milestone.py", "Log milestone", ":material/flag:")
-BOOK_UNIT = ("pages/book_unit.py", "Book a unit", ":material/key:")
-CANCEL_BOOKING = ("pages/cancel_booking.py", "Cancel a booking", ":material/event_busy:")
-LEDGER_ENTRY = ("pages/ledger_entry.py", "Ledger entries", ":material/receipt_long:")
-IMPORT = ("pages/import_data.py", "Import", ":material/upload_file:")
 
-ANALYSIS = [OVERVIEW, FUNNEL, SOURCES, CAMPAIGNS, BOOKINGS]
-# Managers enter data on behalf of their reps, and book, cancel and keep the accounts.
-DATA_ENTRY = [
-    FOLLOW_UPS,
-    NEW_LEAD,
-    LOG_VISIT,
-    LOG_CALL,
-    LOG_MILESTONE,
-    BOOK_UNIT,
-    CANCEL_BOOKING,
-    LEDGER_ENTRY,
-    IMPORT,
-]
+class Entry(NamedTuple):
+    """One menu entry: the page file, its title and icon, and the permission that opens it."""
 
-MENUS = {
-    "rep": {
-        "My work": [MY_FOLLOW_UPS, LOG_VISIT, LOG_CALL, NEW_LEAD, LOG_MILESTONE, MY_LEADS, TIMELINE],
-        "Analysis": [FUNNEL],
-    },
-    "manager": {"Analysis": ANALYSIS, "Customers and leads": [LEADS, TIMELINE, LEDGER], "Data entry": DATA_ENTRY},
-    "leadership": {"Analysis": ANALYSIS, "Customers and leads": [LEDGER, TIMELINE], "Exports": [SNAPSHOTS]},
-    "admin": {
-        "Analysis": ANALYSIS,
-        "Customers and leads": [LEADS, TIMELINE, LEDGER],
-        "Data entry": DATA_ENTRY,
-        "Exports": [SNAPSHOTS],
-        "Admin": [USERS, SOURCES_SETUP, CAMPAIGNS_SETUP, INVENTORY_SETUP, AUDIT],
-    },
+    path: str
+    title: str
+    icon: str
+    permission: Action
+
+
+OVERVIEW = Entry("pages/overview.py", "Overview", ":material/dashboard:", Action.SCREEN_ANALYSIS)
+FUNNEL = Entry("pages/funnel.py", "Funnel", ":material/filter_alt:", Action.SCREEN_FUNNEL)
+SOURCES = Entry("pages/sources.py", "Sources", ":material/hub:", Action.SCREEN_ANALYSIS)
+CAMPAIGNS = Entry("pages/campaigns.py", "Campaigns", ":material/campaign:", Action.SCREEN_ANALYSIS)
+BOOKINGS = Entry("pages/bookings.py", "Bookings & inventory", ":material/apartment:", Action.SCREEN_ANALYSIS)
+LEDGER = Entry("pages/ledger.py", "Customer ledger", ":material/account_balance:", Action.SCREEN_CUSTOMER_LEDGER)
+LEADS = Entry("pages/leads.py", "Leads", ":material/groups:", Action.SCREEN_LEADS)
+MY_LEADS = Entry("pages/leads.py", "My leads", ":material/groups:", Action.SCREEN_LEADS)
+TIMELINE = Entry("pages/timeline.py", "Lead timeline", ":material/timeline:", Action.SCREEN_TIMELINE)
+SNAPSHOTS = Entry("pages/snapshots.py", "Snapshots", ":material/folder_zip:", Action.SNAPSHOT_EXPORT)
+USERS = Entry("pages/admin_users.py", "Users", ":material/manage_accounts:", Action.USER_MANAGE)
+AUDIT = Entry("pages/admin_audit.py", "Audit log", ":material/policy:", Action.SCREEN_AUDIT)
+SOURCES_SETUP = Entry("pages/admin_sources.py", "Lead sources", ":material/alt_route:", Action.SETUP_SOURCE)
+# The page sets up campaigns and records their spend; both are the admin's.
+CAMPAIGNS_SETUP = Entry("pages/admin_campaigns.py", "Campaigns setup", ":material/edit_note:", Action.SETUP_CAMPAIGN)
+INVENTORY_SETUP = Entry("pages/admin_inventory.py", "Inventory setup", ":material/domain_add:", Action.SETUP_INVENTORY)
+
+MY_FOLLOW_UPS = Entry(
+    "pages/follow_ups.py", "My follow-ups", ":material/notifications_active:", Action.SCREEN_FOLLOW_UPS
+)
+FOLLOW_UPS = Entry("pages/follow_ups.py", "Follow-ups", ":material/notifications_active:", Action.SCREEN_FOLLOW_UPS)
+# The New lead page also logs a re-enquiry on a known phone (lead.reengage), allowed to the same roles.
+NEW_LEAD = Entry("pages/new_lead.py", "New lead", ":material/person_add:", Action.LEAD_CREATE)
+LOG_VISIT = Entry("pages/log_visit.py", "Log site visit", ":material/directions_walk:", Action.VISIT_LOG)
+LOG_CALL = Entry("pages/log_call.py", "Log call or message", ":material/call:", Action.ENGAGEMENT_LOG)
+LOG_MILESTONE = Entry("pages/log_milestone.py", "Log milestone", ":material/flag:", Action.MILESTONE_LOG)
+BOOK_UNIT = Entry("pages/book_unit.py", "Book a unit", ":material/key:", Action.BOOKING_CREATE)
+CANCEL_BOOKING = Entry("pages/cancel_booking.py", "Cancel a booking", ":material/event_busy:", Action.BOOKING_CANCEL)
+LEDGER_ENTRY = Entry("pages/ledger_entry.py", "Ledger entries", ":material/receipt_long:", Action.LEDGER_ADD)
+IMPORT = Entry("pages/import_data.py", "Import", ":material/upload_file:", Action.IMPORT_RUN)
+
+# A rep's own work first, then the one analysis screen that shows only their leads.
+OWN_WORK_LAYOUT = {
+    "My work": [MY_FOLLOW_UPS, LOG_VISIT, LOG_CALL, NEW_LEAD, LOG_MILESTONE, MY_LEADS, TIMELINE],
+    "Analysis": [FUNNEL],
 }
+# Managers enter data on behalf of their reps, and book, cancel and keep the accounts;
+# leadership reads; admins also set up and export.
+TEAM_LAYOUT = {
+    "Analysis": [OVERVIEW, FUNNEL, SOURCES, CAMPAIGNS, BOOKINGS],
+    "Customers and leads": [LEADS, TIMELINE, LEDGER],
+    "Data entry": [
+        FOLLOW_UPS,
+        NEW_LEAD,
+        LOG_VISIT,
+        LOG_CALL,
+        LOG_MILESTONE,
+        BOOK_UNIT,
+        CANCEL_BOOKING,
+        LEDGER_ENTRY,
+        IMPORT,
+    ],
+    "Exports": [SNAPSHOTS],
+    "Admin": [USERS, SOURCES_SETUP, CAMPAIGNS_SETUP, INVENTORY_SETUP, AUDIT],
+}
+
+
+def layout_for(role: str) -> dict[str, list[Entry]]:
+    """The layout the role's menu is cut from: the team's, or a rep's own work."""
+    return TEAM_LAYOUT if allowed(role, Action.SCREEN_TEAM) else OWN_WORK_LAYOUT
+
+
+def menu_for(role: str) -> dict[str, list[Entry]]:
+    """The role's menu: every entry of its layout that the role may open, empty sections left out."""
+    menu = {
+        section: [entry for entry in entries if allowed(role, entry.permission)]
+        for section, entries in layout_for(role).items()
+    }
+    return {section: entries for section, entries in menu.items() if entries}
+
+
+MENUS = {role: menu_for(role) for role in ROLES}
 
 
 def pages_for(role: str) -> dict[str, list[st.Page]]:
@@ -67,9 +104,7 @@ def pages_for(role: str) -> dict[str, list[st.Page]]:
     menu = MENUS[role]
     first = next(iter(menu.values()))[0]
     return {
-        section: [
-            st.Page(path, title=title, icon=icon, default=(path, title, icon) == first) for path, title, icon in entries
-        ]
+        section: [st.Page(entry.path, title=entry.title, icon=entry.icon, default=entry == first) for entry in entries]
         for section, entries in menu.items()
     }
 

@@ -26,11 +26,10 @@ from data.imports.context import Context, ImportResult, ParsedRow, Problem
 from data.imports.kinds import KINDS
 from data.imports.source import FileProblem, header_name, open_table
 from data.imports.spec import Kind
+from data.permissions import SYSTEM, Action, authorise
 from data.rules import control_character, mark_control_characters
-from data.writes import check_actor
 
 BATCH_SIZE = 2000
-IMPORT_ROLES = ("manager", "admin")
 
 __all__ = [
     "KINDS",
@@ -146,8 +145,8 @@ def import_file(
     result = ImportResult(kind=kind.name, ignored_columns=ignored, is_dry_run=dry_run)
     try:
         with db.tenant_transaction(tenant_id) as conn:
-            if user_id is not None:  # None: the command line, run by whoever runs the server
-                check_actor(conn, user_id, IMPORT_ROLES, "import files")
+            if user_id is not SYSTEM:  # SYSTEM: the command line, run by whoever runs the server
+                authorise(conn, user_id, Action.IMPORT_RUN)
             context = Context(conn, tenant_id, user_id, result)
             batch: list[ParsedRow] = []
             for line, cells in table.rows:

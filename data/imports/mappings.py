@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from data import audit, db
 from data.imports.kinds import KINDS
+from data.permissions import Action, authorise
 from data.validation import require
 
 
@@ -33,6 +34,7 @@ def save_mapping(tenant_id: int, user_id: int, kind: str, name: str, columns: di
         errors["columns"] = f"Not columns of {kind}: {', '.join(sorted(unknown))}."
     require(errors)
     with db.tenant_transaction(tenant_id) as conn:
+        authorise(conn, user_id, Action.IMPORT_MAPPING)
         conn.execute(
             sa.text(
                 """
