@@ -386,6 +386,9 @@ def cancel_booking(
         authorise(conn, user_id, Action.BOOKING_CANCEL)
         if replayed := _replayed_booking(conn, _CANCELLATION_BY_KEY, idempotency_key):
             return replayed
+        # Locked before the balance is read, on the row every ledger write locks first (data.ledger):
+        # a receipt or reversal either committed before, and is in the balance settled below, or
+        # waits for this commit and then finds the account closed. Never a receipt after the settlement.
         booking = _lock_booking(conn, booking_id)
         # The same form, saved while this call waited for the booking, has cancelled it: replay that.
         if replayed := _replayed_booking(conn, _CANCELLATION_BY_KEY, idempotency_key):

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from data import audit, db, reports
-from data.filters import today_in_india
+from data.filters import IST, today_in_india
 from data.permissions import Action, authorise
 from data.rules import (
     NOTES_MAX,
@@ -115,6 +115,26 @@ def _refuse_repeated_reference(conn, booking_id: int, reference: str | None) -> 
         )
 
 
+def _lock_booking(conn, booking_id: int):
+    """The booking's row, locked until the transaction ends (None when there is no such booking).
+
+    Every ledger write and the cancellation lock this one row first, so they run one after the
+    other on an account: two receipts with one reference, a receipt and a cancellation. The
+    later one reads (read committed: a new statement after the lock) what the earlier committed."""
+    return conn.execute(
+        sa.text("select customer_id, status, cancelled_at from bookings where booking_id = :booking_id for update"),
+        {"booking_id": booking_id},
+    ).one_or_none()
+
+
+def _refuse_closed_account(booking, field: str) -> None:
+    """A cancelled booking's account was settled by its cancellation; nothing is added or reversed after."""
+    if booking.status == "cancelled":
+        # cancelled_at is set by every cancellation; an imported one may lack it.
+        when = f" on {day_words(booking.cancelled_at.astimezone(IST).date())}" if booking.cancelled_at else ""
+        raise ValidationError({field: f"This booking was cancelled{when}; its account is closed."})
+
+
 def _existing(conn, idempotency_key: str):
     return conn.execute(
         sa.text(
@@ -156,14 +176,12 @@ def add_entry(
     expected = {"booking_id": booking_id, "entry_type": entry_type, "amount": value, "entry_date": entry_date}
     with db.tenant_transaction(tenant_id) as conn:
         authorise(conn, user_id, Action.LEDGER_ADD)
-        # Locked first, so that two receipts with one reference queue here and the second sees the first.
-        customer_id = conn.execute(
-            sa.text("select customer_id from bookings where booking_id = :booking_id for update"),
-            {"booking_id": booking_id},
-        ).scalar()
-        require({} if customer_id else {"booking_id": "There is no such booking."})
+        booking = _lock_booking(conn, booking_id)
+        require({} if booking else {"booking_id": "There is no such booking."})
+        customer_id = booking.customer_id
         if (existing := _existing(conn, idempotency_key)) is not None:
             return _replayed(existing, expected)
+        _refuse_closed_account(booking, "booking_id")
         if entry_type == "receipt":
             _refuse_repeated_reference(conn, booking_id, reference)
         row = {
@@ -240,6 +258,10 @@ def reverse_entry(
             {"id": ledger_entry_id},
         ).one_or_none()
         require({} if original else {"ledger_entry_id": "There is no such entry."})
+        booking = _lock_booking(conn, original.booking_id)
+        if (existing := _existing(conn, idempotency_key)) is not None:
+            return _replayed(existing, {"reverses_entry_id": ledger_entry_id})
+        _refuse_closed_account(booking, "ledger_entry_id")
         require({"ledger_entry_id": "A reversal cannot be reversed."} if original.entry_type == "reversal" else {})
         row = {
             "tenant_id": tenant_id,
