@@ -105,6 +105,20 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild_kept_tables(args: argparse.Namespace) -> int:
+    migrate.migrate()
+    tenant_id = None
+    if args.tenant:
+        tenant_id = db.tenant_id_for(args.tenant)
+        if tenant_id is None:
+            print(f"no tenant {args.tenant!r}", file=sys.stderr)
+            return 2
+    migrate.rebuild_kept_tables(tenant_id)
+    whose = f"tenant {args.tenant!r}" if args.tenant else "every tenant"
+    print(f"rebuilt lead_facts, lead_month_rollup, lead_step_days_rollup and booking_accounts for {whose}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per operation."""
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__.splitlines()[0])
@@ -164,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench_cmd.add_argument("--runs", type=int, default=5, help="timed runs per read (default: %(default)s)")
     bench_cmd.add_argument("--out", default="docs/performance.md", help="where to write the results")
     bench_cmd.set_defaults(handler=_bench)
+
+    rebuild_cmd = commands.add_parser(
+        "rebuild-kept-tables",
+        help="recompute lead_facts, the lead rollups and booking_accounts from the base tables (repairs them)",
+    )
+    rebuild_cmd.add_argument("--tenant", help="tenant slug (default: every tenant)")
+    rebuild_cmd.set_defaults(handler=_rebuild_kept_tables)
     return parser
 
 
