@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import getpass
 import sys
+import warnings
 from pathlib import Path
 
 from data import auth, db, demo, imports, migrate, snapshot, tenants
@@ -81,11 +82,13 @@ def _import(args: argparse.Namespace) -> int:
     if tenant_id is None:
         print(f"no tenant {args.tenant!r}", file=sys.stderr)
         return 2
+    # openpyxl warns on stderr about styles it ignores; the import's one line should stand alone.
+    warnings.filterwarnings("ignore", module="openpyxl")
     try:
         result = imports.import_file(tenant_id, None, args.kind, Path(args.file), dry_run=args.dry_run)
-    except imports.FileProblem as problem:
-        print(f"{args.file}: {problem} Nothing was imported.", file=sys.stderr)
-        return 2
+    except imports.ImportRefused as refused:
+        print(refused.message(), file=sys.stderr)
+        return refused.exit_status
     print(("dry run — nothing saved. " if args.dry_run else "") + result.summary())
     for problem in sorted(result.problems, key=lambda problem: problem.line)[:20]:
         print(f"  line {problem.line}, {problem.column}: {problem.reason}", file=sys.stderr)
@@ -158,7 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     import_cmd = commands.add_parser(
         "import",
-        help="import a CSV or XLSX file of one kind (exit 0: all rows, 1: some rejected, 2: file unusable)",
+        help=(
+            "import a CSV or XLSX file of one kind (exit 0: all rows, 1: some rejected, 2: file unusable, "
+            "3: database connection lost, 4: an import of the kind is already running)"
+        ),
         description="Kinds, in the order to import them: " + ", ".join(imports.KINDS) + ". Formats: docs/import.md.",
     )
     import_cmd.add_argument("kind", choices=list(imports.KINDS))

@@ -31,6 +31,7 @@ from data.writes import (
     check_moment,
     not_before_lead,
     replay_or_refuse,
+    replayed,
     visible_lead,
 )
 
@@ -80,20 +81,22 @@ def parse_location(text: str | None, errors: dict[str, str]) -> tuple[Decimal | 
     return latitude, longitude
 
 
-def _replayed_milestone(conn, idempotency_key: str) -> Saved | None:
-    row = conn.execute(
-        sa.text("select milestone_id, lead_id from lead_milestones where idempotency_key = :key"),
-        {"key": idempotency_key},
-    ).one_or_none()
-    return None if row is None else Saved(row.milestone_id, row.lead_id, is_new=False)
+_MILESTONE_BY_KEY = (
+    "select milestone_id as row_id, lead_id, recorded_by as written_by from lead_milestones "
+    "where idempotency_key = :key"
+)
+_ENGAGEMENT_BY_KEY = (
+    "select engagement_id as row_id, lead_id, recorded_by as written_by from lead_engagements "
+    "where idempotency_key = :key"
+)
 
 
-def _replayed_engagement(conn, idempotency_key: str) -> Saved | None:
-    row = conn.execute(
-        sa.text("select engagement_id, lead_id from lead_engagements where idempotency_key = :key"),
-        {"key": idempotency_key},
-    ).one_or_none()
-    return None if row is None else Saved(row.engagement_id, row.lead_id, is_new=False)
+def _replayed_milestone(conn, idempotency_key: str, user_id: int) -> Saved | None:
+    return replayed(conn, _MILESTONE_BY_KEY, idempotency_key, user_id)
+
+
+def _replayed_engagement(conn, idempotency_key: str, user_id: int) -> Saved | None:
+    return replayed(conn, _ENGAGEMENT_BY_KEY, idempotency_key, user_id)
 
 
 def _has_milestone(conn, lead_id: int, milestone_type: str, before: dt.datetime | None = None) -> bool:
@@ -228,7 +231,7 @@ def log_site_visit(
 
     with db.tenant_transaction(scope) as conn:
         authorise(conn, user_id, Action.VISIT_LOG)
-        if replayed := _replayed_milestone(conn, idempotency_key):
+        if replayed := _replayed_milestone(conn, idempotency_key, user_id):
             return replayed
         lead = visible_lead(conn, lead_id)
         not_before_lead(lead, occurred_at, "occurred_at")
@@ -256,7 +259,7 @@ def log_site_visit(
         }
         milestone_id = insert_milestone(conn, scope.tenant_id, user_id, values)
         if milestone_id is None:  # the same form, submitted a moment ago in another request
-            return replay_or_refuse(_replayed_milestone(conn, idempotency_key))
+            return replay_or_refuse(_replayed_milestone(conn, idempotency_key, user_id))
     reports.clear_report_caches()
     return Saved(milestone_id, lead.lead_id, is_new=True, what=milestone_type)
 
@@ -304,7 +307,7 @@ def log_milestone(
 
     with db.tenant_transaction(scope) as conn:
         authorise(conn, user_id, Action.MILESTONE_LOG)
-        if replayed := _replayed_milestone(conn, idempotency_key):
+        if replayed := _replayed_milestone(conn, idempotency_key, user_id):
             return replayed
         lead = visible_lead(conn, lead_id)
         not_before_lead(lead, occurred_at, "occurred_at")
@@ -324,7 +327,7 @@ def log_milestone(
         }
         milestone_id = insert_milestone(conn, scope.tenant_id, user_id, values)
         if milestone_id is None:
-            return replay_or_refuse(_replayed_milestone(conn, idempotency_key))
+            return replay_or_refuse(_replayed_milestone(conn, idempotency_key, user_id))
     reports.clear_report_caches()
     return Saved(milestone_id, lead.lead_id, is_new=True)
 
@@ -379,7 +382,7 @@ def log_engagement(
 
     with db.tenant_transaction(scope) as conn:
         authorise(conn, user_id, Action.ENGAGEMENT_LOG)
-        if replayed := _replayed_engagement(conn, idempotency_key):
+        if replayed := _replayed_engagement(conn, idempotency_key, user_id):
             return replayed
         lead = visible_lead(conn, lead_id)
         not_before_lead(lead, occurred_at, "occurred_at")
@@ -413,7 +416,7 @@ def log_engagement(
             {**row, "tenant_id": scope.tenant_id, "user_id": user_id, "key": idempotency_key},
         ).scalar()
         if engagement_id is None:  # the same form, submitted a moment ago in another request
-            return replay_or_refuse(_replayed_engagement(conn, idempotency_key))
+            return replay_or_refuse(_replayed_engagement(conn, idempotency_key, user_id))
         audit.record(
             conn,
             tenant_id=scope.tenant_id,

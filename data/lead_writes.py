@@ -31,6 +31,7 @@ from data.writes import (
     not_before_lead,
     now,
     replay_or_refuse,
+    replayed,
 )
 
 _MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
@@ -132,13 +133,15 @@ def _owner(conn, role: str, user_id: int, owner_user_id: int | None, errors: dic
 
 
 # What an earlier submission of the same form wrote.
-_LEAD_BY_KEY = "select lead_id as row_id, lead_id from leads where idempotency_key = :key"
-_MILESTONE_BY_KEY = "select milestone_id as row_id, lead_id from lead_milestones where idempotency_key = :key"
+_LEAD_BY_KEY = "select lead_id as row_id, lead_id, created_by as written_by from leads where idempotency_key = :key"
+_MILESTONE_BY_KEY = (
+    "select milestone_id as row_id, lead_id, recorded_by as written_by from lead_milestones "
+    "where idempotency_key = :key"
+)
 
 
-def _replayed(conn, sql: str, idempotency_key: str) -> Saved | None:
-    row = conn.execute(sa.text(sql), {"key": idempotency_key}).one_or_none()
-    return None if row is None else Saved(row.row_id, row.lead_id, is_new=False)
+def _replayed(conn, sql: str, idempotency_key: str, user_id: int) -> Saved | None:
+    return replayed(conn, sql, idempotency_key, user_id)
 
 
 def create_lead(
@@ -183,11 +186,11 @@ def create_lead(
 
     with db.tenant_transaction(tenant_id) as conn:
         role = authorise(conn, user_id, Action.LEAD_CREATE)
-        if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key):
+        if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key, user_id):
             return replayed
         if existing := _lead_with_phone(conn, normalised_phone):
             # It may be this very form, saved by a concurrent submission since the check above.
-            if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key):
+            if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key, user_id):
                 return replayed
             raise DuplicateLead(existing)
         source, campaign = _source_and_campaign(conn, lead_source_id, campaign_id, errors)
@@ -228,7 +231,7 @@ def create_lead(
                 ).scalar_one()
         except sa.exc.IntegrityError as error:
             # This same form, or someone else with the same phone, was saved a moment ago.
-            if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key):
+            if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key, user_id):
                 return replayed
             if constraint_name(error) == "index_leads_on_tenant_id_and_phone_live":
                 raise DuplicateLead(_lead_with_phone(conn, normalised_phone)) from error
@@ -290,7 +293,7 @@ def log_reenquiry(
     require(errors)
     with db.tenant_transaction(tenant_id) as conn:
         authorise(conn, user_id, Action.LEAD_REENGAGE)
-        if replayed := _replayed(conn, _MILESTONE_BY_KEY, idempotency_key):
+        if replayed := _replayed(conn, _MILESTONE_BY_KEY, idempotency_key, user_id):
             return replayed
         lead = conn.execute(
             sa.text("select lead_id, generated_at, status from leads where lead_id = :id and deleted_at is null"),
@@ -325,7 +328,7 @@ def log_reenquiry(
             },
         ).scalar()
         if milestone_id is None:  # the same form, submitted a moment ago in another request
-            return replay_or_refuse(_replayed(conn, _MILESTONE_BY_KEY, idempotency_key))
+            return replay_or_refuse(_replayed(conn, _MILESTONE_BY_KEY, idempotency_key, user_id))
         if lead.status == "lost":
             conn.execute(
                 sa.text("update leads set status = 'open', lost_reason = null where lead_id = :id"), {"id": lead_id}

@@ -103,11 +103,28 @@ def not_before_lead(lead, moment: dt.datetime | None, field: str) -> None:
         raise ValidationError({field: f"This is before the lead was generated ({generated})."})
 
 
+KEY_USED_BY_SOMEONE_ELSE = "This form was already used by someone else; reload the page."
+
+
+def replayed(conn: sa.Connection, sql: str, idempotency_key: str, user_id: int) -> Saved | None:
+    """What this user's earlier submission of the same form saved, or None when the key is unused.
+
+    ``sql`` selects ``row_id``, ``lead_id`` and ``written_by`` by ``:key``. A key another user's row
+    holds is refused: replaying it would tell this user that their form saved someone else's row.
+    """
+    row = conn.execute(sa.text(sql), {"key": idempotency_key}).one_or_none()
+    if row is None:
+        return None
+    if row.written_by != user_id:
+        raise ValidationError({"idempotency_key": KEY_USED_BY_SOMEONE_ELSE})
+    return Saved(row.row_id, row.lead_id, is_new=False)
+
+
 def replay_or_refuse(saved: Saved | None) -> Saved:
     """What an earlier submission of the same form saved; when the key was taken but that row
-    cannot be seen (another scope's), say so rather than return nothing."""
+    cannot be seen (another scope's, so someone else's), say so rather than return nothing."""
     if saved is None:
-        raise ValidationError({"idempotency_key": "This form was already submitted; reload it."})
+        raise ValidationError({"idempotency_key": KEY_USED_BY_SOMEONE_ELSE})
     return saved
 
 

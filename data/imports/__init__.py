@@ -18,13 +18,16 @@ import itertools
 from pathlib import Path
 
 import pandas as pd
+import psycopg
+import sqlalchemy as sa
 
 from data import audit, db, reports
 from data.export import neutralise
 from data.imports import values
 from data.imports.context import Context, ImportResult, ParsedRow, Problem
 from data.imports.kinds import KINDS
-from data.imports.source import FileProblem, header_name, open_table
+from data.imports.refusals import ConnectionLost, FileProblem, FileUnusable, ImportBusy, ImportRefused
+from data.imports.source import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, header_name, open_table
 from data.imports.spec import Kind
 from data.permissions import SYSTEM, Action, authorise
 from data.rules import control_character, mark_control_characters
@@ -33,7 +36,15 @@ BATCH_SIZE = 2000
 
 __all__ = [
     "KINDS",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "ConnectionLost",
     "FileProblem",
+    "FileUnusable",
+    "ImportBusy",
+    "ImportRefused",
     "ImportResult",
     "Problem",
     "file_headers",
@@ -47,6 +58,38 @@ __all__ = [
 
 class _DryRun(Exception):
     """Raised at the end of a dry run so that its transaction rolls back."""
+
+
+# What the import's connection is called in pg_stat_activity, so an operator sees what holds it.
+APPLICATION_NAME = "leadline import"
+
+
+def _is_lost_connection(error: BaseException) -> bool:
+    """True for an error that means the connection to the server is gone (terminated, closed,
+    unreachable), not that a statement failed."""
+    if isinstance(error, sa.exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig
+    if isinstance(error, psycopg.OperationalError):
+        # No SQLSTATE: the socket went; 08: connection exceptions; 57P: the server shut the session down.
+        sqlstate = getattr(error, "sqlstate", None)
+        return sqlstate is None or sqlstate.startswith(("08", "57P"))
+    return False
+
+
+def _start(conn: sa.Connection, tenant_id: int, kind: Kind) -> None:
+    """Name the connection and take the tenant's lock for this kind, or refuse at once when
+    another import of the kind holds it (both would insert the same keys: one would wait, then fail)."""
+    conn.execute(
+        sa.text("select set_config('application_name', :name, true)"), {"name": f"{APPLICATION_NAME} {kind.name}"}
+    )
+    locked = conn.execute(
+        sa.text("select pg_try_advisory_xact_lock(hashtextextended(:key, 0))"),
+        {"key": f"leadline import: tenant {int(tenant_id)}, {kind.name}"},
+    ).scalar_one()
+    if not locked:
+        raise ImportBusy(kind.name)
 
 
 def resolve_columns(kind: Kind, headers: list[str], mapping: dict[str, str] | None = None):
@@ -136,15 +179,21 @@ def import_file(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
 ) -> ImportResult:
-    """Import one file of one kind into the tenant; raise ``FileProblem`` when it is unusable."""
+    """Import one file of one kind into the tenant in one transaction.
+
+    Raises an ``ImportRefused`` when nothing was imported: ``FileProblem`` (the file is unusable),
+    ``ImportBusy`` (another import of the kind is running for the tenant) or ``ConnectionLost``.
+    """
     kind = KINDS.get(kind_name)
     if kind is None:
         raise FileProblem(f"Unknown kind '{kind_name}'; use one of: {', '.join(KINDS)}.")
-    table = open_table(Path(path))
+    table = open_table(Path(path), check_all=True)  # a CSV unusable at its last line is refused before any work
     positions, ignored = resolve_columns(kind, table.headers, mapping)
     result = ImportResult(kind=kind.name, ignored_columns=ignored, is_dry_run=dry_run)
+    committing = False
     try:
         with db.tenant_transaction(tenant_id) as conn:
+            _start(conn, tenant_id, kind)
             if user_id is not SYSTEM:  # SYSTEM: the command line, run by whoever runs the server
                 authorise(conn, user_id, Action.IMPORT_RUN)
             context = Context(conn, tenant_id, user_id, result)
@@ -177,8 +226,13 @@ def import_file(
             )
             if dry_run:
                 raise _DryRun
+            committing = True
     except _DryRun:
         pass
+    except (sa.exc.DBAPIError, psycopg.OperationalError) as error:
+        if _is_lost_connection(error):
+            raise ConnectionLost(while_committing=committing) from error
+        raise
     if not dry_run:
         reports.clear_report_caches()
     return result

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from data import audit, db
 from data.imports.kinds import KINDS
+from data.imports.source import MAX_CELL_CHARS
+from data.rules import NAME_MAX, check_text, control_character
 from data.permissions import Action, authorise
 from data.validation import require
 
@@ -24,14 +26,19 @@ def saved_mappings(tenant_id: int, kind: str) -> dict[str, dict[str, str]]:
 
 def save_mapping(tenant_id: int, user_id: int, kind: str, name: str, columns: dict[str, str]) -> None:
     """Save (or replace) a named mapping for a kind."""
-    name = (name or "").strip()
     errors: dict[str, str] = {}
-    if not name:
+    name = check_text(name, "name", errors, max_length=NAME_MAX, label="mapping's name")
+    if name is None and "name" not in errors:
         errors["name"] = "Name the mapping, e.g. after the portal whose exports it reads."
     if kind not in KINDS:
         errors["kind"] = "Choose what the file holds."
     elif unknown := set(columns) - set(KINDS[kind].names):
         errors["columns"] = f"Not columns of {kind}: {', '.join(sorted(unknown))}."
+    elif any(not isinstance(heading, str) or len(heading) > MAX_CELL_CHARS for heading in columns.values()):
+        errors["columns"] = f"Give each column's heading as text of up to {MAX_CELL_CHARS:,} characters."
+    elif any(control_character(heading, multiline=True) for heading in columns.values()):
+        # The file's own headings are refused with such a character, so no file could match it.
+        errors["columns"] = "A heading holds an invisible control character; choose the file's headings again."
     require(errors)
     with db.tenant_transaction(tenant_id) as conn:
         authorise(conn, user_id, Action.IMPORT_MAPPING)
