@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from data import audit, db
 from data.imports.kinds import KINDS
 from data.imports.source import MAX_CELL_CHARS
-from data.rules import NAME_MAX, check_text, control_character
 from data.permissions import Action, authorise
+from data.rules import NAME_MAX, check_text, control_character
 from data.validation import require
 
 
