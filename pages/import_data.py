@@ -92,10 +92,14 @@ dry_column, import_column = st.columns(2)
 dry_run = dry_column.button("Dry run", key="import-dry-run", width="stretch")
 do_import = import_column.button("Import", key="import-run", type="primary", width="stretch")
 if dry_run or do_import:
-    with st.spinner("Reading the file…"):
-        st.session_state["import-result"] = imports.import_file(
-            user.tenant_id, user.user_id, kind_name, path, mapping=mapping, dry_run=dry_run
-        )
+    try:
+        with st.spinner("Reading the file…"):
+            st.session_state["import-result"] = imports.import_file(
+                user.tenant_id, user.user_id, kind_name, path, mapping=mapping, dry_run=dry_run
+            )
+    except imports.ImportRefused as refused:  # unusable file, another import running, lost connection
+        st.session_state.pop("import-result", None)
+        st.error(md(refused.message()), icon=":material/error:")
 
 
 def _summary(result: imports.ImportResult) -> str:

@@ -85,3 +85,19 @@ def test_a_portal_export_is_mapped_once_and_its_mapping_saved(world: World) -> N
     again = import_page("leads", "portal.csv", export)
     again.selectbox(key="import-mapping-leads").set_value("99acres export").run()
     assert again.dataframe[0].value["lead_ref"].tolist() == ["P-1", "P-2"]
+
+
+def test_an_import_already_running_is_said_on_the_screen_and_nothing_is_written(world: World) -> None:
+    before = units(world)
+    app = import_page("units", "units.csv", UNITS)
+    # Another import of units for this tenant holds the lock (as an import's transaction would).
+    with db.owner_engine().connect() as other:
+        other.execute(
+            sa.text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"leadline import: tenant {world.alpha}, units"},
+        )
+        app.button(key="import-run").click().run()
+        other.rollback()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("already running" in error.value for error in app.error)
+    assert units(world) == before
