@@ -260,7 +260,7 @@ def log_site_visit(
         milestone_id = insert_milestone(conn, scope.tenant_id, user_id, values)
         if milestone_id is None:  # the same form, submitted a moment ago in another request
             return replay_or_refuse(_replayed_milestone(conn, idempotency_key, user_id))
-    reports.clear_report_caches()
+    reports.data_changed(scope.tenant_id)
     return Saved(milestone_id, lead.lead_id, is_new=True, what=milestone_type)
 
 
@@ -328,7 +328,7 @@ def log_milestone(
         milestone_id = insert_milestone(conn, scope.tenant_id, user_id, values)
         if milestone_id is None:
             return replay_or_refuse(_replayed_milestone(conn, idempotency_key, user_id))
-    reports.clear_report_caches()
+    reports.data_changed(scope.tenant_id)
     return Saved(milestone_id, lead.lead_id, is_new=True)
 
 
@@ -439,5 +439,5 @@ def log_engagement(
                     "idempotency_key": f"{idempotency_key}:contacted",
                 },
             )
-    reports.clear_report_caches()
+    reports.data_changed(scope.tenant_id)
     return Saved(engagement_id, lead.lead_id, is_new=True)

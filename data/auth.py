@@ -1,6 +1,6 @@
 """Users and sign-in: passwords, server-side lockout, and sessions that end when they should.
 
-Passwords are bcrypt hashes made by streamlit-authenticator's ``Hasher``. Every sign-in
+Passwords are bcrypt hashes (the format streamlit-authenticator reads). Every sign-in
 attempt is recorded in ``sign_in_attempts``; five failures for a username within fifteen
 minutes lock the account for fifteen minutes. A session is valid only if it began after the
 user's ``sessions_valid_after``, which signing out, deactivation and a password change move
@@ -13,11 +13,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import bcrypt
 import pandas as pd
 import sqlalchemy as sa
-from streamlit_authenticator import Hasher
 
-from data import audit, db
+from data import audit, db, reports
 from data.permissions import ROLES, SYSTEM, Action, authorise
 from data.rules import NAME_MAX, check_text
 from data.validation import require
@@ -57,9 +57,17 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.UTC)
 
 
+def _matches(password: str, password_hash: str) -> bool:
+    """Whether the password is the one the bcrypt hash was made of."""
+    try:
+        return bcrypt.checkpw(password.encode(), password_hash.encode())
+    except ValueError:  # not a bcrypt hash at all
+        return False
+
+
 def hash_password(password: str) -> str:
     """A bcrypt hash of the password."""
-    return Hasher.hash(password)
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
 
 
 def password_problem(password: str) -> str | None:
@@ -129,6 +137,7 @@ def create_user(
             row_key={"user_id": row.user_id},
             after=dict(row._mapping),
         )
+    reports.data_changed(tenant_id)  # the owner pickers list users
     return _user(tenant_id, row)
 
 
@@ -186,7 +195,7 @@ def attempt_sign_in(tenant_id: int, username: str, password: str, now: dt.dateti
             )
             return SignInResult(None, _locked_message(row.locked_until))
 
-        is_success = bool(row and row.is_active and row.password_hash and Hasher.check_pw(password, row.password_hash))
+        is_success = bool(row and row.is_active and row.password_hash and _matches(password, row.password_hash))
         conn.execute(
             sa.text(
                 "insert into sign_in_attempts (tenant_id, username, attempted_at, is_success) "
@@ -209,7 +218,7 @@ def attempt_sign_in(tenant_id: int, username: str, password: str, now: dt.dateti
         )
         if row is None:
             return SignInResult(None, WRONG_CREDENTIALS)
-        if not row.is_active and row.password_hash and Hasher.check_pw(password, row.password_hash):
+        if not row.is_active and row.password_hash and _matches(password, row.password_hash):
             return SignInResult(None, "This account is deactivated. Ask an admin.")
         # Failures count from the later of: the window's start, the last success, a lock's end.
         since = max(filter(None, [now - FAILURE_WINDOW, _last_success(conn, username), row.locked_until]))
@@ -324,6 +333,7 @@ def _update_user(
             before=dict(before._mapping),
             after=dict(after._mapping),
         )
+    reports.data_changed(tenant_id)  # names, roles and activity show in the owner pickers
 
 
 def change_password(tenant_id: int, user_id: int, new_password: str, changed_by: int) -> None:

@@ -262,7 +262,7 @@ def book_unit(
             # The same form, saved at once for another unit: never a second booking, nor a bare error.
             raise ValidationError({"idempotency_key": "This form was already submitted; reload it."}) from error
         raise
-    reports.clear_report_caches()
+    reports.data_changed(tenant_id)
     return Saved(booking["booking_id"], lead.lead_id, is_new=True)
 
 
@@ -442,7 +442,7 @@ def cancel_booking(
             before={"status": booking.status},
             after={"status": "cancelled", "reason": reason, "paid": paid, **entries},
         )
-    reports.clear_report_caches()
+    reports.data_changed(tenant_id)
     return Saved(booking.booking_id, booking.lead_id, is_new=True)
 
 

@@ -55,7 +55,7 @@ def _write(tenant_id: int, user_id: int, action: Action, write) -> Any:
             field, message = _DUPLICATES[constraint]
             raise ValidationError({field: message}) from error
         raise
-    reports.clear_report_caches()
+    reports.data_changed(tenant_id)
     return result
 
 

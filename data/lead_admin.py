@@ -43,5 +43,5 @@ def reassign_leads(tenant_id: int, lead_ids: list[int], new_owner_user_id: int, 
                 before={"owner_user_id": row.previous_owner},
                 after={"owner_user_id": new_owner_user_id},
             )
-    reports.clear_report_caches()
+    reports.data_changed(tenant_id)
     return len(moved)

@@ -266,7 +266,7 @@ def create_lead(
             row_key={"lead_id": lead_id},
             after=row,
         )
-    reports.clear_report_caches()
+    reports.data_changed(tenant_id)
     return Saved(lead_id, lead_id, is_new=True)
 
 
@@ -342,5 +342,5 @@ def log_reenquiry(
             row_key={"milestone_id": milestone_id, "lead_id": lead_id},
             after={**metadata, "occurred_at": occurred_at, "reopened": lead.status == "lost"},
         )
-    reports.clear_report_caches()
+    reports.data_changed(tenant_id)
     return Saved(milestone_id, lead_id, is_new=True)

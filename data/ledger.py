@@ -223,7 +223,7 @@ def add_entry(
             row_key={"ledger_entry_id": new_id},
             after=row,
         )
-    reports.clear_report_caches()
+    reports.data_changed(tenant_id)
     return Written(new_id, is_new=True)
 
 
@@ -304,5 +304,5 @@ def reverse_entry(
             row_key={"ledger_entry_id": new_id},
             after=row,
         )
-    reports.clear_report_caches()
+    reports.data_changed(tenant_id)
     return Written(new_id, is_new=True)

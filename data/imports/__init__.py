@@ -234,7 +234,7 @@ def import_file(
             raise ConnectionLost(while_committing=committing) from error
         raise
     if not dry_run:
-        reports.clear_report_caches()
+        reports.data_changed(tenant_id)
     return result
 
 
