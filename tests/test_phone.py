@@ -114,6 +114,12 @@ def test_choosing_a_page_in_the_menu_closes_the_sidebar(rep: Phone) -> None:
             "document.querySelector('[data-testid=stSidebar]').getAttribute('data-collapsed') === 'true'",
             timeout=5_000,
         )
+        # The sidebar slides away: wait for the animation to end rather than read it mid-way.
+        tab.wait_for_function(
+            "(() => { const nav = document.querySelector('[data-testid=stSidebarNav]');"
+            " return !nav || nav.getBoundingClientRect().right <= 0; })()",
+            timeout=5_000,
+        )
         assert not on_screen(tab.get_by_test_id("stSidebarNav").bounding_box())
     tab.get_by_label("Find a lead by name or phone").wait_for()  # the page drawn, not the sidebar
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
