@@ -13,9 +13,12 @@ import sys
 import warnings
 from pathlib import Path
 
-from data import auth, db, demo, imports, migrate, snapshot, tenants
-from data.filters import ReportFilters
-from data.validation import ValidationError
+from data import db, demo, imports
+from data.db import migrate, tenants
+from data.domain.filters import ReportFilters
+from data.domain.validation import ValidationError
+from data.exports import snapshot
+from data.writes import auth
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -101,7 +104,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from data import bench  # only the benchmark needs it
+    from bench import run as bench
 
     migrate.migrate()
     print(f"wrote {bench.run(args.leads, args.runs, Path(args.out))}")

@@ -5,9 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from data import reports
-from data.filters import today_in_india
-from data.rules import SHORT_TEXT_MAX
-from data.validation import ValidationError
+from data.domain.filters import today_in_india
+from data.domain.rules import SHORT_TEXT_MAX
+from data.domain.validation import ValidationError
 from ui import session, tables
 from ui.text import md
 

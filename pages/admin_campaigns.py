@@ -4,11 +4,12 @@ import datetime as dt
 
 import streamlit as st
 
-from data import catalog, reports
-from data.filters import today_in_india
-from data.labels import labeller
-from data.rules import NAME_MAX, SHORT_TEXT_MAX
-from data.validation import ValidationError
+from data import reports
+from data.domain.filters import today_in_india
+from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX
+from data.domain.validation import ValidationError
+from data.domain.vocabulary import labeller
+from data.writes import catalog
 from ui import forms, session
 from ui.text import md
 

@@ -4,10 +4,11 @@ import datetime as dt
 
 import streamlit as st
 
-from data import catalog, reports
-from data.labels import label, labeller
-from data.rules import NAME_MAX, SHORT_TEXT_MAX
-from data.validation import ValidationError
+from data import reports
+from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX
+from data.domain.validation import ValidationError
+from data.domain.vocabulary import label, labeller
+from data.writes import catalog
 from ui import forms, session, tables
 from ui.text import md
 

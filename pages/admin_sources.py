@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from data import catalog
-from data.rules import NAME_MAX
-from data.validation import ValidationError
+from data.domain.rules import NAME_MAX
+from data.domain.validation import ValidationError
+from data.writes import catalog
 from ui import forms, session, tables
 from ui.text import md
 

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from data import auth
-from data.labels import label, labeller
-from data.rules import NAME_MAX, SHORT_TEXT_MAX
-from data.validation import ValidationError
+from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX
+from data.domain.validation import ValidationError
+from data.domain.vocabulary import label, labeller
+from data.writes import auth
 from ui import forms, session, tables
 from ui.text import md
 

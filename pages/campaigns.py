@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data import reports
-from data.filters import today_in_india
+from data.domain.filters import today_in_india
 from ui import charts, filter_bar, session, tables, widgets
 
 st.title("Campaigns")

@@ -6,8 +6,8 @@ more on request, so a long list stays a short page."""
 import streamlit as st
 
 from data import reports
-from data.labels import label
-from data.reports.follow_ups import OVERDUE_BUCKETS, UNASSIGNED
+from data.domain.vocabulary import label
+from data.reports.due_follow_ups import OVERDUE_BUCKETS, UNASSIGNED
 from ui import format as fmt
 from ui import session, tables, text
 

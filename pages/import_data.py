@@ -7,9 +7,9 @@ from pathlib import Path
 import streamlit as st
 
 from data import imports
+from data.domain.validation import ValidationError
+from data.domain.vocabulary import label, labeller
 from data.imports import mappings
-from data.labels import label, labeller
-from data.validation import ValidationError
 from ui import forms, session
 from ui.text import md, md_line
 

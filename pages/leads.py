@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from data import lead_admin, reports
-from data.validation import ValidationError
+from data import reports
+from data.domain.validation import ValidationError
+from data.writes import lead_admin
 from ui import filter_bar, forms, session, tables, widgets
 
 user = session.current_user()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data import reports
-from data.labels import is_missing
+from data.domain.vocabulary import is_missing
 from ui import charts, filter_bar, session, tables, widgets
 from ui import format as fmt
 from ui.text import shorten

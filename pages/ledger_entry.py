@@ -3,10 +3,12 @@ entry. Entries are never edited or deleted; a mistake is undone by its reversal.
 
 import streamlit as st
 
-from data import labels, ledger, reports
-from data.filters import today_in_india
-from data.rules import NOTES_MAX, REFERENCE_MAX, SHORT_TEXT_MAX
-from data.validation import ValidationError
+from data import reports
+from data.domain import vocabulary as labels
+from data.domain.filters import today_in_india
+from data.domain.rules import NOTES_MAX, REFERENCE_MAX, SHORT_TEXT_MAX
+from data.domain.validation import ValidationError
+from data.writes import ledger
 from ui import format as fmt
 from ui import forms, lead_picker, session, tables
 from ui.text import md, shorten

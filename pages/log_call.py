@@ -3,9 +3,10 @@ one also marks the lead as contacted."""
 
 import streamlit as st
 
-from data import activity, labels
-from data.rules import NOTES_MAX
-from data.validation import ValidationError
+from data.domain import vocabulary as labels
+from data.domain.rules import NOTES_MAX
+from data.domain.validation import ValidationError
+from data.writes import activity
 from ui import format as fmt
 from ui import forms, lead_picker, session
 from ui.text import md

@@ -3,9 +3,12 @@ that lead and offers to log a re-enquiry on it instead."""
 
 import streamlit as st
 
-from data import catalog, labels, lead_writes, reports
-from data.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX
-from data.validation import ValidationError
+from data import reports
+from data.domain import vocabulary as labels
+from data.domain.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX
+from data.domain.validation import ValidationError
+from data.writes import catalog
+from data.writes import leads as lead_writes
 from ui import forms, session
 from ui.text import md, shorten
 

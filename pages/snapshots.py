@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from data import snapshot
+from data.exports import snapshot
 from ui import filter_bar, session
 
 st.title("Snapshots")

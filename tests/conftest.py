@@ -17,7 +17,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from data import db, migrate
+from data import db
+from data.db import migrate
 
 os.environ.setdefault("LEADLINE_APP_PASSWORD", "leadline-test-app-role")
 os.environ.setdefault("LEADLINE_COOKIE_KEY", "test-cookie-key-" + "x" * 40)

@@ -8,10 +8,11 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from data import auth, db, lead_admin
+from data import db
 from data.__main__ import main
-from data.validation import ValidationError
-from tests.world import PASSWORD, World, add_people, build_world
+from data.domain.validation import ValidationError
+from data.writes import auth, lead_admin
+from tests.support.world import PASSWORD, World, add_people, build_world
 
 T0 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 

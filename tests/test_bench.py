@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data import bench
-from data.streamlit_server import CHROMIUM
+from bench import run as bench
+from bench.streamlit_server import CHROMIUM
 
 
 def test_the_benchmark_writes_a_row_for_every_measurement(tmp_path: Path) -> None:

@@ -11,12 +11,14 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from data import bookings, db, lead_writes, ledger
-from data.filters import today_in_india
-from data.validation import ValidationError
-from data.writes import now
-from tests.checks import assert_refused, form_key, row_counts
-from tests.world import World, add_people, build_world
+from data import db
+from data.domain.filters import today_in_india
+from data.domain.validation import ValidationError
+from data.writes import bookings, ledger
+from data.writes import leads as lead_writes
+from data.writes.common import now
+from tests.support.checks import assert_refused, form_key, row_counts
+from tests.support.world import World, add_people, build_world
 
 TABLES = ("customers", "bookings", "account_ledger", "lead_milestones", "audit_log")
 TODAY = today_in_india()

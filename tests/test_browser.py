@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from data import streamlit_server
+from bench import streamlit_server
+from bench.streamlit_server import CHROMIUM, CHROMIUM_ARGS
 from data.db import REPO_ROOT
-from data.streamlit_server import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 

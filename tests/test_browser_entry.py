@@ -16,10 +16,13 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from data import activity, db, lead_writes, reports, streamlit_server
-from data.filters import IST
+from bench import streamlit_server
+from data import db, reports
+from data.domain.filters import IST
+from data.writes import activity
+from data.writes import leads as lead_writes
+from tests.support.world import PASSWORD, World, add_people, build_world
 from tests.test_browser import SCREENSHOTS, browser, fits_the_width, sign_in  # noqa: F401 - the browser fixture
-from tests.world import PASSWORD, World, add_people, build_world
 from ui.text import WORD_JOINER
 
 pytestmark = pytest.mark.browser

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from data import activity, db, lead_admin, ledger, reports
+from data import db, reports
 from data.db import REPO_ROOT, Scope
-from data.filters import IST, ReportFilters, today_in_india
+from data.domain.filters import IST, ReportFilters, today_in_india
 from data.reports import cache
-from tests.world import World, add_people, build_world
+from data.writes import activity, lead_admin, ledger
+from tests.support.world import World, add_people, build_world
 
 # Reads that stay uncached, and why.
 UNCACHED = {
@@ -27,9 +28,9 @@ UNCACHED = {
     "audit_entries_in_words": "the audit log is read by admins looking for what just happened",
 }
 # The only caches the code may keep besides cached_read: engines and the embedded server
-# (functools.cache in data/db.py), and the database's one-time preparation per process.
+# (functools.cache in data/db/__init__.py), and the database's one-time preparation per process.
 CACHE_DECORATORS = ("cache_data", "cache_resource", "cache", "lru_cache")
-OTHER_CACHES = {("data/db.py", "functools.cache"), ("ui/session.py", "st.cache_resource")}
+OTHER_CACHES = {("data/db/__init__.py", "functools.cache"), ("ui/session.py", "st.cache_resource")}
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +156,8 @@ def test_a_write_in_another_process_reaches_this_processs_cache(world: World, da
     before = _leads(world, world.alpha)
     script = (
         "import datetime as dt, sys\n"
-        "from data import lead_writes\n"
-        "lead_writes.create_lead(int(sys.argv[1]), int(sys.argv[2]), name='From another process', "
+        "from data.writes.common import leads\n"
+        "leads.create_lead(int(sys.argv[1]), int(sys.argv[2]), name='From another process', "
         "phone='+91 96000 00077', lead_source_id=int(sys.argv[3]), idempotency_key='cache-other-process')\n"
     )
     env = {**os.environ, "DATABASE_URL": database.render_as_string(hide_password=False)}

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from data import catalog, db
-from data.validation import ValidationError
-from tests.world import World, add_people, build_world
+from data import db
+from data.domain.validation import ValidationError
+from data.writes import catalog
+from tests.support.world import World, add_people, build_world
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Every figure in ui.charts shows user text as typed (escaped, never drawn as HTML) and stored codes
-in words (data.labels), and keeps its title clear of plotly's toolbar.
+in words (data.domain.vocabulary), and keeps its title clear of plotly's toolbar.
 
 Plotly draws ``<a href>``, ``<b>`` and ``<br>`` in labels, legend names and hover text, so a
 source, campaign or project named with markup would become a link on screen. The inputs are
@@ -202,7 +202,7 @@ def test_codes_are_shown_as_labels(name: str) -> None:
 
 
 def test_the_timeline_orders_rows_by_the_registrys_milestones() -> None:
-    from data import labels
+    from data.domain import vocabulary as labels
 
     order = list(
         charts.lead_timeline(milestones("contacted", ""), engagements("call", "completed")).layout.yaxis.categoryarray

@@ -13,14 +13,16 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from data import activity, bookings, db, lead_writes, ledger
+from data import db
 from data.db import Scope
-from data.filters import IST, today_in_india
-from data.rules import DUPLICATE_WINDOW, moment_words
-from data.validation import NeedsConfirmation, ProbableDuplicate, ValidationError
-from data.writes import now
-from tests.checks import form_key, row_counts
-from tests.world import World, add_people, build_world
+from data.domain.filters import IST, today_in_india
+from data.domain.rules import DUPLICATE_WINDOW, moment_words
+from data.domain.validation import NeedsConfirmation, ProbableDuplicate, ValidationError
+from data.writes import activity, bookings, ledger
+from data.writes import leads as lead_writes
+from data.writes.common import now
+from tests.support.checks import form_key, row_counts
+from tests.support.world import World, add_people, build_world
 
 TABLES = ("leads", "lead_milestones", "lead_engagements", "customers", "bookings", "account_ledger", "audit_log")
 TODAY = today_in_india()

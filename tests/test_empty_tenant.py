@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from data import auth, reports, tenants
-from data.db import REPO_ROOT
+from data import reports
+from data.db import REPO_ROOT, tenants
+from data.writes import auth
 from tests.test_pages import signed_in
 
 PASSWORD = "empty-tenant-password"

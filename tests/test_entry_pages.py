@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from data import db, reports
-from data.filters import today_in_india
+from data.domain.filters import today_in_india
+from tests.support.world import World, add_people, build_world
 from tests.test_pages import signed_in
-from tests.world import World, add_people, build_world
 from ui.text import md
 
 

@@ -13,11 +13,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data import copy_out, db, snapshot
+from data import db
 from data.__main__ import main
-from data.export import neutralise, to_csv_bytes
-from data.filters import ReportFilters
-from tests.world import World, build_world
+from data.db import copy_out
+from data.domain.filters import ReportFilters
+from data.exports import snapshot
+from data.exports.csv_files import neutralise, to_csv_bytes
+from tests.support.world import World, build_world
 
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+91 98", "-cmd", "@SUM(A1)", "\tx", "\rx"])

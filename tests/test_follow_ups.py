@@ -15,10 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from data import db, reports
 from data.db import Scope
-from data.filters import IST, today_in_india
-from data.reports.follow_ups import UNASSIGNED
+from data.domain.filters import IST, today_in_india
+from data.reports.due_follow_ups import UNASSIGNED
+from tests.support.world import World, add_people, build_world, insert
 from tests.test_pages import signed_in
-from tests.world import World, add_people, build_world, insert
 
 SARA_LEADS = 30
 LONG_NAME = "Lakshminarayanan " * 6 + "Venkataraghavan"

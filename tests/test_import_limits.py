@@ -24,12 +24,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data import activity, auth, db, imports, lead_writes, tenants
-from data.db import REPO_ROOT, Scope
+from data import db, imports
+from data.db import REPO_ROOT, Scope, tenants
+from data.domain.validation import ValidationError
 from data.imports import mappings, source
-from data.validation import ValidationError
-from data.writes import KEY_USED_BY_SOMEONE_ELSE, now
-from tests.checks import form_key, row_counts
+from data.writes import activity, auth
+from data.writes import leads as lead_writes
+from data.writes.common import KEY_USED_BY_SOMEONE_ELSE, now
+from tests.support.checks import form_key, row_counts
 
 UNITS_HEADER = "project,tower,floor,unit_number,unit_type,carpet_area_sqft,list_price"
 LEADS_HEADER = "lead_ref,name,phone,source,subsource,generated_at,status"

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from data import db, reports
 from data.db import REPO_ROOT
+from tests.support.world import World, add_people, build_world
 from tests.test_pages import signed_in
-from tests.world import World, add_people, build_world
 from ui.text import md
 
 UNITS = (REPO_ROOT / "data" / "examples" / "units.csv").read_bytes()

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data import db, imports, tenants
+from data import db, imports
 from data.__main__ import main
-from data.db import REPO_ROOT
+from data.db import REPO_ROOT, tenants
 
 EXAMPLES = REPO_ROOT / "data" / "examples"
 ORDER = list(imports.KINDS)
@@ -378,8 +378,8 @@ def test_a_messy_file_of_each_kind_reports_exactly_its_bad_lines(examples, tmp_p
 
 
 def test_a_rep_cannot_import(tmp_path: Path) -> None:
-    from data import auth
-    from data.validation import ValidationError
+    from data.domain.validation import ValidationError
+    from data.writes import auth
 
     tenant_id = tenants.create_tenant("import-rep", "Import Rep")
     rep = auth.create_user(tenant_id, "riya", "Riya Rep", "rep", "rep-password-1")

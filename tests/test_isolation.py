@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from data import db
-from tests.world import World, build_world, insert
+from tests.support.world import World, build_world, insert
 
 TENANT_TABLES = (
     "app_users",

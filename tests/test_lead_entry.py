@@ -10,13 +10,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from data import activity, db, lead_writes
+from data import db
 from data.db import Scope
-from data.filters import IST
-from data.validation import ValidationError
-from data.writes import now
-from tests.checks import assert_refused, form_key, row_counts
-from tests.world import World, add_people, build_world
+from data.domain.filters import IST
+from data.domain.validation import ValidationError
+from data.writes import activity
+from data.writes import leads as lead_writes
+from data.writes.common import now
+from tests.support.checks import assert_refused, form_key, row_counts
+from tests.support.world import World, add_people, build_world
 
 TABLES = ("leads", "lead_milestones", "lead_engagements", "audit_log")
 

@@ -22,7 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from data import db, imports
 from data.db import REPO_ROOT
-from tests.world import World, build_world, insert
+from tests.support.world import World, build_world, insert
 
 MOMENT = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
 LEDGER_ENTRIES = (("demand", "debit"), ("receipt", "credit"), ("credit_note", "credit"), ("refund", "debit"))
@@ -179,7 +179,7 @@ def test_the_world_built_row_by_row_is_kept_exactly(world: World) -> None:
 
 
 def test_a_bulk_import_then_writes_leave_the_facts_exact(world: World) -> None:
-    from data import tenants
+    from data.db import tenants
 
     tenant_id = tenants.create_tenant("facts-bulk", "Facts Bulk")
     for kind in imports.KINDS:

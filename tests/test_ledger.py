@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from data import db, ledger
-from data.validation import ValidationError
-from tests.world import World, add_people, build_world, insert
+from data import db
+from data.domain.validation import ValidationError
+from data.writes import ledger
+from tests.support.world import World, add_people, build_world, insert
 
 DAY = dt.date(2026, 3, 1)
 
@@ -24,7 +25,7 @@ DAY = dt.date(2026, 3, 1)
 def world() -> World:
     built = build_world("ledger")
     add_people(built)
-    # The ledger is kept by managers and admins (data.permissions); Mona, a manager, writes here.
+    # The ledger is kept by managers and admins (data.domain.permissions); Mona, a manager, writes here.
     built.ids["clerk"] = built.ids["mona"]
     return built
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from data import db, migrate
+from data import db
+from data.db import migrate
 
 
 def recorded(table: str) -> dict[str, str]:

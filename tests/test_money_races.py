@@ -14,13 +14,14 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from data import bookings, db, ledger
-from data.filters import today_in_india
-from data.rules import day_words
-from data.validation import ValidationError
-from data.writes import now
-from tests.checks import assert_refused, form_key
-from tests.world import World, add_people, build_world, insert
+from data import db
+from data.domain.filters import today_in_india
+from data.domain.rules import day_words
+from data.domain.validation import ValidationError
+from data.writes import bookings, ledger
+from data.writes.common import now
+from tests.support.checks import assert_refused, form_key
+from tests.support.world import World, add_people, build_world, insert
 
 TODAY = today_in_india()
 BOOKED_ON = TODAY - dt.timedelta(days=30)

@@ -25,9 +25,12 @@ import sqlalchemy as sa
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from data import activity, auth, bookings, catalog, db, demo, labels, lead_writes, ledger, reports, tenants
-from data.db import REPO_ROOT
-from data.filters import today_in_india
+from data import db, demo, reports
+from data.db import REPO_ROOT, tenants
+from data.domain import vocabulary as labels
+from data.domain.filters import today_in_india
+from data.writes import activity, auth, bookings, catalog, ledger
+from data.writes import leads as lead_writes
 from ui.navigation import MENUS
 from ui.text import WORD_JOINER
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import reports
 from data.db import REPO_ROOT
-from tests.world import PASSWORD, World, add_people, build_world
+from tests.support.world import PASSWORD, World, add_people, build_world
 from ui.text import md
 
 TIMEOUT = 60

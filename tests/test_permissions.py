@@ -2,7 +2,7 @@
 refused on "user" with nothing written; and each role's menu is cut from the same table.
 
 The writes are enumerated in ``WRITES`` (action → the write functions that perform it, each with
-fresh valid input); a test holds ``WRITES`` to every write action of ``data.permissions``, so a
+fresh valid input); a test holds ``WRITES`` to every write action of ``data.domain.permissions``, so a
 new action without a case here fails.
 """
 
@@ -17,17 +17,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data import activity, auth, bookings, catalog, db, imports, lead_admin, lead_writes, ledger
+from data import db, imports
 from data.db import Scope
-from data.filters import today_in_india
+from data.domain.filters import today_in_india
+from data.domain.permissions import PERMISSIONS, ROLES, SYSTEM, Action, allowed
+from data.domain.validation import ValidationError
 from data.imports import mappings
-from data.permissions import PERMISSIONS, ROLES, SYSTEM, Action, allowed
-from data.validation import ValidationError
-from data.writes import now
-from tests.checks import form_key
+from data.writes import activity, auth, bookings, catalog, lead_admin, ledger
+from data.writes import leads as lead_writes
+from data.writes.common import now
+from tests.support.checks import form_key
+from tests.support.world import PASSWORD, World, add_people, build_world
 from tests.test_browser import DEMO_MENUS
 from tests.test_roles import EXPECTED_PAGES
-from tests.world import PASSWORD, World, add_people, build_world
 from ui import navigation
 
 TODAY = today_in_india()

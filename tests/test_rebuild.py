@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from data import db, imports, migrate, tenants
+from data import db, imports
 from data.__main__ import main
-from data.db import REPO_ROOT
+from data.db import REPO_ROOT, migrate, tenants
+from tests.support.world import World, build_world
 from tests.test_lead_facts import (
     ACCOUNTS_KEPT,
     ACCOUNTS_STRAIGHTFORWARD,
@@ -18,7 +19,6 @@ from tests.test_lead_facts import (
     _rows,
     kept_equals_defined,
 )
-from tests.world import World, build_world
 
 REBUILD = "select leadline_rebuild_kept_tables(cast(:tenant_id as bigint))"
 

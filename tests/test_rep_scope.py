@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from data import db
 from data.db import Scope
-from tests.world import World, _ledger, at, build_world, day, insert
+from tests.support.world import World, _ledger, at, build_world, day, insert
 
 # Tables a rep reads whole, because they describe the tenant rather than anyone's leads.
 TENANT_WIDE = {

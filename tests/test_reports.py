@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as hypothesis_st
 
 from data import db, reports
-from data.filters import ReportFilters
-from data.reports.funnel import percentile_from_counts
-from tests.world import World, build_world
+from data.domain.filters import ReportFilters
+from data.reports.cohort_funnel import percentile_from_counts
+from tests.support.world import World, build_world
 
 TODAY = dt.date(2026, 11, 25)
 JAN_FEB = ReportFilters(month_from=dt.date(2026, 1, 1), month_to=dt.date(2026, 2, 1))

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from data import lead_admin, reports
+from data import reports
 from data.db import REPO_ROOT
+from data.writes import lead_admin
+from tests.support.world import World, add_people, build_world
 from tests.test_pages import JAN_FEB, signed_in
-from tests.world import World, add_people, build_world
 
 REP_ENTRY = {"follow_ups", "new_lead", "log_visit", "log_call", "log_milestone"}
 DATA_ENTRY = REP_ENTRY | {"book_unit", "cancel_booking", "ledger_entry", "import_data"}
@@ -112,7 +113,7 @@ def test_a_manager_sees_every_lead(world: World) -> None:
 
 def test_the_lead_list_pages_on_the_server(world: World, monkeypatch) -> None:
     # The module, not the function of the same name that data.reports exports.
-    lead_list = importlib.import_module("data.reports.lead_list")
+    lead_list = importlib.import_module("data.reports.lead_pages")
     monkeypatch.setattr(lead_list, "PAGE_SIZE", 3)
     app = signed_in("mona")
     app.switch_page("pages/leads.py").run()

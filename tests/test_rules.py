@@ -1,4 +1,4 @@
-"""The input rules of data.rules, on their own and wired into the writes, searches and imports:
+"""The input rules of data.domain.rules, on their own and wired into the writes, searches and imports:
 one money parser that never raises, text without control characters and within its limit,
 nothing dated before 2000, and search text taken literally."""
 
@@ -13,11 +13,10 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data import activity, bookings, db, imports, ledger, reports, tenants
-from data.db import Scope
-from data.filters import IST
-from data.lead_writes import create_lead
-from data.rules import (
+from data import db, imports, reports
+from data.db import Scope, tenants
+from data.domain.filters import IST
+from data.domain.rules import (
     EARLIEST_DATE_MESSAGE,
     MONEY_LIMIT,
     NAME_MAX,
@@ -28,10 +27,12 @@ from data.rules import (
     parse_money,
     rupees,
 )
-from data.validation import ValidationError
-from data.writes import now
-from tests.checks import assert_refused, form_key, row_counts
-from tests.world import World, add_people, build_world
+from data.domain.validation import ValidationError
+from data.writes import activity, bookings, ledger
+from data.writes.common import now
+from data.writes.leads import create_lead
+from tests.support.checks import assert_refused, form_key, row_counts
+from tests.support.world import World, add_people, build_world
 
 # Money -------------------------------------------------------------------------------------
 

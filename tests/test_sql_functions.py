@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data import db, migrate
+from data import db
+from data.db import migrate
 
 # Migrations up to this one were written before sql/functions existed; they keep the functions'
 # history (0007 re-defines some of 0006's) and are never edited.

@@ -2,7 +2,7 @@
 
 No figure loads anything from the internet (no map tiles, no web fonts). Plotly draws a subset
 of HTML in every label, legend name and hover text, so user text (sources, subsources,
-campaigns, projects) goes through ``ui.text.html`` and stored codes through ``data.labels``.
+campaigns, projects) goes through ``ui.text.html`` and stored codes through ``data.domain.vocabulary``.
 Every figure is titled by ``_titled``, which keeps the title readable on a 390-px phone.
 """
 
@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from data import labels
+from data.domain import vocabulary as labels
 from ui.text import html
 
 LEADS_COLOUR = "#4C78A8"

@@ -13,7 +13,7 @@ import streamlit as st
 
 from data import reports
 from data.db import Scope
-from data.filters import ReportFilters, today_in_india
+from data.domain.filters import ReportFilters, today_in_india
 
 ALL = "All"
 

@@ -21,9 +21,9 @@ import uuid
 
 import streamlit as st
 
-from data.filters import IST
-from data.rules import NOTES_MAX
-from data.validation import NeedsConfirmation, ProbableDuplicate, ValidationError
+from data.domain.filters import IST
+from data.domain.rules import NOTES_MAX
+from data.domain.validation import NeedsConfirmation, ProbableDuplicate, ValidationError
 from ui.text import md
 
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data import labels, reports
+from data import reports
 from data.db import Scope
-from data.rules import SHORT_TEXT_MAX
-from data.validation import ValidationError
+from data.domain import vocabulary as labels
+from data.domain.rules import SHORT_TEXT_MAX
+from data.domain.validation import ValidationError
 from ui.text import md, md_line, shorten
 
 NO_PROJECT = "no project"

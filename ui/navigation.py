@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from data.permissions import ROLES, Action, allowed
+from data.domain.permissions import ROLES, Action, allowed
 
 
 class Entry(NamedTuple):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import db, setup
-from data.auth import User
+from data import db
+from data.db import setup
+from data.writes.auth import User
 from ui import sign_in
 
 

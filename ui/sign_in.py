@@ -14,9 +14,11 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from data import auth, demo, setup
-from data.auth import User
-from data.labels import label
+from data import demo
+from data.db import setup
+from data.domain.vocabulary import label
+from data.writes import auth
+from data.writes.auth import User
 from ui.text import md_line
 
 COOKIE_NAME = "leadline_session"

@@ -2,7 +2,7 @@
 
 A table is described by its columns: a label and a kind (text, count, id, inr, inr_paise,
 percent, date, moment, days, yes_no, number, or ``code:<kind>`` for a stored code of one of
-data.labels' closed lists). The screen shows Indian formats; the CSV has the same rows and
+data.domain.vocabulary' closed lists). The screen shows Indian formats; the CSV has the same rows and
 columns under the same headings, with numbers as numbers, codes and booleans in words (a code
 is never shown raw, on screen or in a download) and formula-like text defused.
 """
@@ -14,8 +14,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from data import labels
-from data.export import to_csv_bytes
+from data.domain import vocabulary as labels
+from data.exports.csv_files import to_csv_bytes
 from ui import format as fmt
 
 CODE = "code:"

@@ -21,16 +21,17 @@ import pandas as pd
 import psycopg
 import sqlalchemy as sa
 
-from data import audit, db, reports
-from data.export import neutralise
+from data import db, reports
+from data.domain.permissions import SYSTEM, Action, authorise
+from data.domain.rules import control_character, mark_control_characters
+from data.exports.csv_files import neutralise
 from data.imports import values
 from data.imports.context import Context, ImportResult, ParsedRow, Problem
 from data.imports.kinds import KINDS
 from data.imports.refusals import ConnectionLost, FileProblem, FileUnusable, ImportBusy, ImportRefused
 from data.imports.source import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, header_name, open_table
 from data.imports.spec import Kind
-from data.permissions import SYSTEM, Action, authorise
-from data.rules import control_character, mark_control_characters
+from data.writes import audit
 
 BATCH_SIZE = 2000
 

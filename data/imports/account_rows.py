@@ -10,15 +10,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data.bookings import moment_on
-from data.filters import today_in_india
+from data.domain.filters import today_in_india
+from data.domain.rules import NAME_MAX, NOTES_MAX, REFERENCE_MAX
 from data.imports import values
 from data.imports.compare import settle_existing
 from data.imports.context import Context, ParsedRow
 from data.imports.spec import Column, Kind
-from data.ledger import SIDES
-from data.rules import NAME_MAX, NOTES_MAX, REFERENCE_MAX
-from data.writes import FUTURE_TOLERANCE, constraint_name
+from data.writes.bookings import moment_on
+from data.writes.common import FUTURE_TOLERANCE, constraint_name
+from data.writes.ledger import SIDES
 
 BOOKING_STATUSES = ("pending", "confirmed", "on_hold", "completed", "cancelled")
 ENTRY_TYPES = ("demand", "receipt", "credit_note", "debit_note", "refund", "cancellation_charge", "reversal")

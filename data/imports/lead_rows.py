@@ -15,14 +15,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data.activity import DIRECTIONS, ENGAGEMENT_STATUSES, MILESTONE_TYPES, OUTCOMES
-from data.catalog import UNIT_TYPES
+from data.domain.rules import NAME_MAX, NOTES_MAX
 from data.imports import values
 from data.imports.compare import settle_existing
 from data.imports.context import Context, ParsedRow
 from data.imports.spec import Column, Kind
-from data.rules import NAME_MAX, NOTES_MAX
-from data.writes import FUTURE_TOLERANCE, now
+from data.writes.activity import DIRECTIONS, ENGAGEMENT_STATUSES, MILESTONE_TYPES, OUTCOMES
+from data.writes.catalog import UNIT_TYPES
+from data.writes.common import FUTURE_TOLERANCE, now
 
 LEAD_STATUSES = ("open", "lost", "booked")
 ENGAGEMENT_TYPES = ("call", "email", "sms", "whatsapp", "meeting", "site_visit")

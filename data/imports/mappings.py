@@ -7,12 +7,13 @@ import json
 
 import sqlalchemy as sa
 
-from data import audit, db
+from data import db
+from data.domain.permissions import Action, authorise
+from data.domain.rules import NAME_MAX, check_text, control_character
+from data.domain.validation import require
 from data.imports.kinds import KINDS
 from data.imports.source import MAX_CELL_CHARS
-from data.permissions import Action, authorise
-from data.rules import NAME_MAX, check_text, control_character
-from data.validation import require
+from data.writes import audit
 
 
 def saved_mappings(tenant_id: int, kind: str) -> dict[str, dict[str, str]]:

@@ -6,8 +6,8 @@ line and the Import screen both show ``message()``.
 
 from __future__ import annotations
 
-from data.labels import label
-from data.rules import mark_control_characters
+from data.domain.rules import mark_control_characters
+from data.domain.vocabulary import label
 
 # A reason quotes the file (its headings, a library's error); a line on a terminal or a screen
 # stays readable however long or strange that is.

@@ -6,12 +6,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data.catalog import CAMPAIGN_STATUSES, UNIT_TYPES
+from data.domain.rules import NAME_MAX
 from data.imports import values
 from data.imports.compare import settle_existing
 from data.imports.context import Context, ParsedRow
 from data.imports.spec import Column, Kind, no_checks
-from data.rules import NAME_MAX
+from data.writes.catalog import CAMPAIGN_STATUSES, UNIT_TYPES
 
 UNIT_STATUSES = ("available", "blocked", "booked", "sold")
 

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from data.domain.rules import control_character
 from data.imports.refusals import FileProblem
-from data.rules import control_character
 
 # The largest file Leadline imports, in rows (the header apart), columns, characters in one cell
 # and bytes. 500,000 rows is above the largest file measured in docs/import.md (400,000

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from data.domain.rules import SHORT_TEXT_MAX
 from data.imports.context import Context, ParsedRow
-from data.rules import SHORT_TEXT_MAX
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from data.filters import IST
-from data.lead_writes import normalise_email, normalise_phone
-from data.rules import EARLIEST_DATE, is_before_earliest, parse_money
+from data.domain.filters import IST
+from data.domain.rules import EARLIEST_DATE, is_before_earliest, parse_money
+from data.writes.leads import normalise_email, normalise_phone
 
 
 class BadValue(ValueError):

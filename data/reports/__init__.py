@@ -11,14 +11,14 @@ from data.reports.audit_log import audit_entries, audit_entries_in_words
 from data.reports.bookings import BookingsInventory, bookings_and_inventory
 from data.reports.cache import CACHED_READS, clear_all, data_changed
 from data.reports.campaigns import campaign_performance
-from data.reports.follow_ups import BUCKETS as FOLLOW_UP_BUCKETS
-from data.reports.follow_ups import follow_ups
-from data.reports.funnel import STAGES, Funnel, funnel
-from data.reports.lead_list import lead_list
+from data.reports.cohort_funnel import STAGES, Funnel, funnel
+from data.reports.due_follow_ups import BUCKETS as FOLLOW_UP_BUCKETS
+from data.reports.due_follow_ups import follow_ups
+from data.reports.headline import KPI_ORDER, Overview, overview
+from data.reports.lead_pages import lead_list
 from data.reports.leads import LeadTimeline, lead_timeline, search_leads
 from data.reports.ledger import account_statement, ledger_summary
 from data.reports.options import FilterOptions, filter_options
-from data.reports.overview import KPI_ORDER, Overview, overview
 from data.reports.sources import source_performance
 from data.reports.units import available_units, lead_bookings
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from data import db
 from data.db import Scope
-from data.filters import IST, ReportFilters, add_months
+from data.domain.filters import IST, ReportFilters, add_months
 
 CACHE_TTL_SECONDS = 300
 

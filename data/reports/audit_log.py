@@ -7,11 +7,11 @@ import json
 
 import pandas as pd
 
-from data import labels
+from data.domain import vocabulary as labels
+from data.domain.rules import check_search_text, like_pattern
 from data.reports._query import read_frame
-from data.rules import check_search_text, like_pattern
 
-# Columns whose stored value is a code of one of data.labels' closed lists; "status" depends on the table.
+# Columns whose stored value is a code of one of data.domain.vocabulary' closed lists; "status" depends on the table.
 _CODED_COLUMNS = {
     "role": "role",
     "milestone_type": "milestone_type",

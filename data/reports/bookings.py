@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data.db import Scope
-from data.filters import ReportFilters, add_months
+from data.domain.filters import ReportFilters, add_months
 from data.reports._query import read_frames
 from data.reports.cache import cached_read
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data.db import Scope
-from data.filters import ReportFilters
+from data.domain.filters import ReportFilters
 from data.reports._query import period_params, read_frame
 from data.reports.cache import cached_read
 

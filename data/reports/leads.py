@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data.db import Scope
+from data.domain.rules import check_search_text, like_pattern
 from data.reports._query import read_frame, read_frames
 from data.reports.cache import cached_read
-from data.rules import check_search_text, like_pattern
 
 SEARCH_LIMIT = 50
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data.db import Scope
-from data.filters import ReportFilters
-from data.labels import ENTRY_TYPE
+from data.domain.filters import ReportFilters
+from data.domain.vocabulary import ENTRY_TYPE
 from data.reports._query import FILTERED_BOOKINGS_CTE, read_frame
 from data.reports.cache import cached_read
 
@@ -107,7 +107,7 @@ _STATEMENT = """
     order by entry_date, ledger_entry_id
 """
 
-# The entry types' names live in data.labels; pages/ledger_entry.py still imports this name.
+# The entry types' names live in data.domain.vocabulary; pages/ledger_entry.py still imports this name.
 ENTRY_LABELS = ENTRY_TYPE
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from data import audit, db, reports
-from data.permissions import Action, authorise
-from data.validation import require
+from data import db, reports
+from data.domain.permissions import Action, authorise
+from data.domain.validation import require
+from data.writes import audit
 
 
 def reassign_leads(tenant_id: int, lead_ids: list[int], new_owner_user_id: int, changed_by: int) -> int:

@@ -14,7 +14,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from data import auth, db, streamlit_server
+from bench import streamlit_server
+from data import db
+from data.writes import auth
 
 # A manager lands on the Overview after signing in; the others are opened from the sidebar.
 ANALYSIS_PAGES = ("Funnel", "Sources", "Campaigns", "Bookings & inventory", "Customer ledger")

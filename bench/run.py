@@ -24,11 +24,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from data import activity, bench_browser, bench_bulk, bench_duckdb, bookings, db, ledger, reports
-from data.bench_data import generate_tenant
+from bench import browser as bench_browser
+from bench import bulk as bench_bulk
+from bench import duckdb_compare as bench_duckdb
+from bench.tenant_data import generate_tenant
+from data import db, reports
 from data.db import Scope
-from data.filters import ReportFilters, add_months, today_in_india
-from data.writes import now
+from data.domain.filters import ReportFilters, add_months, today_in_india
+from data.writes import activity, bookings, ledger
+from data.writes.common import now
 
 
 @dataclass

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 # Where the embedded database and the app role's password live (git-ignored).
 STATE_DIR = Path(os.environ.get("LEADLINE_STATE_DIR", REPO_ROOT / ".leadline")).resolve()
 EMBEDDED_PGDATA = STATE_DIR / "pgdata"

@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import sqlalchemy as sa
 
-from data import copy_out, db
+from data import db
+from data.db import copy_out
 
 _EXPORTS = {
     "leads": """

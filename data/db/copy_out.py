@@ -9,7 +9,7 @@ COPY takes no bound parameters, so the statement's values are rendered into it b
 own literal quoting (psycopg's client-side binding, the same escaping it would use on the wire),
 never by string formatting. Moments are written in India time, as every screen shows them.
 
-Exports keep the CSV-injection defence of ``data.export``: a text cell that starts with a
+Exports keep the CSV-injection defence of ``data.exports.csv_files``: a text cell that starts with a
 formula character gets a leading apostrophe, done in SQL on the text columns only.
 """
 

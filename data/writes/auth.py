@@ -17,10 +17,11 @@ import bcrypt
 import pandas as pd
 import sqlalchemy as sa
 
-from data import audit, db, reports
-from data.permissions import ROLES, SYSTEM, Action, authorise
-from data.rules import NAME_MAX, check_text
-from data.validation import require
+from data import db, reports
+from data.domain.permissions import ROLES, SYSTEM, Action, authorise
+from data.domain.rules import NAME_MAX, check_text
+from data.domain.validation import require
+from data.writes import audit
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)

@@ -16,19 +16,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data import audit, db, reports
-from data.filters import IST, today_in_india
-from data.permissions import Action, authorise
-from data.rules import (
-    NOTES_MAX,
-    REFERENCE_MAX,
-    check_date_floor,
-    check_text,
-    day_words,
-    parse_money,
-    rupees,
-)
-from data.validation import ValidationError, require
+from data import db, reports
+from data.domain.filters import IST, today_in_india
+from data.domain.permissions import Action, authorise
+from data.domain.rules import NOTES_MAX, REFERENCE_MAX, check_date_floor, check_text, day_words, parse_money, rupees
+from data.domain.validation import ValidationError, require
+from data.writes import audit
 
 SIDES = {"demand": "debit", "debit_note": "debit", "receipt": "credit", "credit_note": "credit"}
 PAYMENT_MODES = ("cheque", "neft", "rtgs", "upi", "cash")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data.db import Scope
-from data.filters import ReportFilters
+from data.domain.filters import ReportFilters
 from data.reports._query import FILTERED_LEADS_CTE, read_frame
 from data.reports.cache import cached_read
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 
-from data import db, demo, migrate
+from data import db, demo
+from data.db import migrate
 
 MIN_COOKIE_KEY_LENGTH = 32
 

@@ -18,12 +18,13 @@ import email_validator
 import phonenumbers
 import sqlalchemy as sa
 
-from data import audit, db, reports
-from data.catalog import UNIT_TYPES
-from data.permissions import Action, authorise
-from data.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX, check_text, parse_money
-from data.validation import ValidationError, require
-from data.writes import (
+from data import db, reports
+from data.domain.permissions import Action, authorise
+from data.domain.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX, check_text, parse_money
+from data.domain.validation import ValidationError, require
+from data.writes import audit
+from data.writes.catalog import UNIT_TYPES
+from data.writes.common import (
     Saved,
     check_key,
     check_moment,

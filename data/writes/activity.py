@@ -17,13 +17,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data import audit, db, reports
+from data import db, reports
 from data.db import Scope
-from data.labels import label
-from data.permissions import Action, authorise
-from data.rules import DUPLICATE_WINDOW, NOTES_MAX, SHORT_TEXT_MAX, check_text, moment_words
-from data.validation import ProbableDuplicate, require
-from data.writes import (
+from data.domain.permissions import Action, authorise
+from data.domain.rules import DUPLICATE_WINDOW, NOTES_MAX, SHORT_TEXT_MAX, check_text, moment_words
+from data.domain.validation import ProbableDuplicate, require
+from data.domain.vocabulary import label
+from data.writes import audit
+from data.writes.common import (
     Saved,
     check_follow_up,
     check_key,

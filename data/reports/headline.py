@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data.db import Scope
-from data.filters import ReportFilters
+from data.domain.filters import ReportFilters
 from data.reports._query import FILTERED_BOOKINGS_CTE, LEAD_FILTERS, period_params, read_frames
 from data.reports.cache import cached_read
 

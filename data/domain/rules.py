@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from babel.numbers import format_currency
 
-from data.filters import IST
-from data.validation import ValidationError
+from data.domain.filters import IST
+from data.domain.validation import ValidationError
 
 # Longest text per kind of field, in characters (what a form shows beside the field).
 NAME_MAX = 120  # a lead's, customer's, project's, campaign's or user's name

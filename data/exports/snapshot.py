@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from data import copy_out, db
-from data.filters import ReportFilters
+from data import db
+from data.db import copy_out
+from data.domain.filters import ReportFilters
 
 IST = ZoneInfo("Asia/Kolkata")
 

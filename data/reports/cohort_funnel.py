@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from data.db import Scope
-from data.filters import ReportFilters
+from data.domain.filters import ReportFilters
 from data.reports._query import LEAD_FILTERS, read_frames
 from data.reports.cache import cached_read
 

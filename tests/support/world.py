@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from data import db, tenants
+from data import db
+from data.db import tenants
 
 IST = ZoneInfo("Asia/Kolkata")
 
@@ -409,7 +410,7 @@ PASSWORD = "world-password-1"
 
 def add_people(world: World) -> None:
     """Give alpha's rep Ravi a password and add one user of every other role (same password)."""
-    from data import auth
+    from data.writes import auth
 
     auth.change_password(world.alpha, world.ids["rep"], PASSWORD, changed_by=world.ids["rep"])
     for username, name, role in (

@@ -20,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from data import copy_out, db, imports
-from data.writes import now
+from data import db, imports
+from data.db import copy_out
+from data.writes.common import now
 
 # A sales team's activity log: some milestones move a lead's stage, most are follow-ups.
 _IMPORTED_TYPES = ("contacted", "negotiation", "site_visit_scheduled", "qualified", "negotiation")

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from data import db
-from data.validation import ValidationError
+from data.domain.validation import ValidationError
 
 
 def form_key() -> str:

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
-from data.validation import ValidationError
+from data.domain.validation import ValidationError
 
 ROLES = ("rep", "manager", "leadership", "admin")
 

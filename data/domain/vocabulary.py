@@ -105,7 +105,7 @@ TABLE_NAME = {
     "import_mappings": "Import mappings",
 }
 # Audit actions: the fixed ones, then one per milestone, engagement, ledger entry and import kind
-# (data.activity, data.ledger and data.imports name the action after the code they write).
+# (data.writes.activity, data.writes.ledger and data.imports name the action after the code they write).
 AUDIT_ACTION = {
     "sign_in": "Signed in",
     "sign_in.failed": "Sign-in failed",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from data import db, tenants
+from data import db
+from data.db import tenants
 
 _STEPS = (
     """

@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from data import auth, db, tenants
-from data.demo_catalog import (
+from data import db
+from data.db import tenants
+from data.demo.catalog import (
     CAMPAIGNS,
     CANCELLATION_REASONS,
     DEMO_NAME,
@@ -37,8 +38,9 @@ from data.demo_catalog import (
     VISIT_REASONS,
     ProjectSpec,
 )
-from data.filters import today_in_india
-from data.payment_plans import PLANS
+from data.domain.filters import today_in_india
+from data.domain.payment_plans import PLANS
+from data.writes import auth
 
 __all__ = ["DEMO_PASSWORD", "DEMO_SEED", "DEMO_SLUG", "ensure_demo_passwords", "seed_demo"]
 

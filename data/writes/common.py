@@ -1,6 +1,6 @@
 """What every data-entry write shares: the result it returns and the rules on moments (India
 time, nothing in the future but scheduled items, nothing before the lead). Who may write is
-``data.permissions``.
+``data.domain.permissions``.
 
 The functions here run inside the caller's transaction; the write modules (``lead_writes``,
 ``activity``, ``bookings``, ``ledger``) each own one transaction per call.
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data.filters import IST
-from data.rules import EARLIEST_DATE_MESSAGE, is_before_earliest
-from data.validation import ValidationError, require
+from data.domain.filters import IST
+from data.domain.rules import EARLIEST_DATE_MESSAGE, is_before_earliest
+from data.domain.validation import ValidationError, require
 
 # How far ahead a "done" moment may be: a phone's clock, or a visit logged just after midnight.
 FUTURE_TOLERANCE = dt.timedelta(days=1)

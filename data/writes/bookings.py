@@ -15,13 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data import audit, db, reports
-from data.activity import insert_milestone
-from data.filters import IST, today_in_india
-from data.ledger import PAYMENT_MODES
-from data.payment_plans import PLANS
-from data.permissions import Action, authorise
-from data.rules import (
+from data import db, reports
+from data.domain.filters import IST, today_in_india
+from data.domain.payment_plans import PLANS
+from data.domain.permissions import Action, authorise
+from data.domain.rules import (
     NOTES_MAX,
     PRICE_DEVIATION_LIMIT,
     REFERENCE_MAX,
@@ -30,16 +28,11 @@ from data.rules import (
     parse_money,
     rupees,
 )
-from data.validation import NeedsConfirmation, ValidationError, require
-from data.writes import (
-    FUTURE_TOLERANCE,
-    Saved,
-    check_key,
-    check_lead_chosen,
-    constraint_name,
-    now,
-    visible_lead,
-)
+from data.domain.validation import NeedsConfirmation, ValidationError, require
+from data.writes import audit
+from data.writes.activity import insert_milestone
+from data.writes.common import FUTURE_TOLERANCE, Saved, check_key, check_lead_chosen, constraint_name, now, visible_lead
+from data.writes.ledger import PAYMENT_MODES
 
 UNIT_TAKEN = "This unit was just booked by someone else; choose another unit."
 
@@ -386,7 +379,7 @@ def cancel_booking(
         authorise(conn, user_id, Action.BOOKING_CANCEL)
         if replayed := _replayed_booking(conn, _CANCELLATION_BY_KEY, idempotency_key):
             return replayed
-        # Locked before the balance is read, on the row every ledger write locks first (data.ledger):
+        # Locked before the balance is read, on the row every ledger write locks first (data.writes.ledger):
         # a receipt or reversal either committed before, and is in the balance settled below, or
         # waits for this commit and then finds the account closed. Never a receipt after the settlement.
         booking = _lock_booking(conn, booking_id)

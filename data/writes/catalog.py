@@ -2,7 +2,7 @@
 
 Each function validates first (``ValidationError`` with one message per field, nothing
 written), then runs one transaction that checks the acting user's role may
-(``data.permissions``), writes the row and its audit entry with the values before and after,
+(``data.domain.permissions``), writes the row and its audit entry with the values before and after,
 and finally clears the cached reports. Retiring sets ``deleted_at``;
 nothing that reports count is ever deleted.
 """
@@ -17,10 +17,11 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from data import audit, db, reports
-from data.permissions import Action, authorise
-from data.rules import NAME_MAX, SHORT_TEXT_MAX, check_date_floor, check_text, parse_money
-from data.validation import ValidationError, require
+from data import db, reports
+from data.domain.permissions import Action, authorise
+from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX, check_date_floor, check_text, parse_money
+from data.domain.validation import ValidationError, require
+from data.writes import audit
 
 UNIT_TYPES = ("studio", "1BHK", "2BHK", "3BHK", "4BHK", "penthouse", "villa", "plot")
 CAMPAIGN_STATUSES = ("active", "paused", "completed", "inactive")

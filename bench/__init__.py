@@ -1,0 +1,1 @@
+"""The benchmark behind docs/performance.md (``python -m data bench``): tooling, not the app."""

@@ -1,0 +1,1 @@
+"""What leaves Leadline as files: safe CSVs and the snapshot ZIP."""

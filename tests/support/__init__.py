@@ -1,0 +1,1 @@
+"""What the tests share: the hand-built world, view checks."""
