@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 
+from data.domain.filters import IST
+
 LOCALE = "en_IN"
-IST = ZoneInfo("Asia/Kolkata")
 LAKH = 100_000
 _MISSING = "—"
 

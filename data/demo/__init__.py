@@ -16,7 +16,6 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -38,7 +37,7 @@ from data.demo.catalog import (
     VISIT_REASONS,
     ProjectSpec,
 )
-from data.domain.filters import today_in_india
+from data.domain.filters import IST, today_in_india
 from data.domain.payment_plans import PLANS
 from data.writes import auth
 
@@ -47,7 +46,6 @@ __all__ = ["DEMO_PASSWORD", "DEMO_SEED", "DEMO_SLUG", "ensure_demo_passwords", "
 # Documented on the sign-in page in demo mode; never used outside the demo tenant.
 DEMO_PASSWORD = "leadline-demo"
 
-IST = ZoneInfo("Asia/Kolkata")
 HISTORY_DAYS = 548
 LEAD_COUNT = 3000
 RUPEE = Decimal("0.01")

@@ -15,15 +15,12 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from data import db
 from data.db import copy_out
-from data.domain.filters import ReportFilters
-
-IST = ZoneInfo("Asia/Kolkata")
+from data.domain.filters import IST, ReportFilters
 
 SNAPSHOT_VIEWS = (
     "v_lead_funnel_analysis",

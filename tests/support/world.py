@@ -14,14 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from data import db
 from data.db import tenants
-
-IST = ZoneInfo("Asia/Kolkata")
+from data.domain.filters import IST
 
 
 def at(text: str) -> dt.datetime:
