@@ -7,7 +7,7 @@ tenant only, so the very next read of every screen of that tenant reads the data
 while every other tenant keeps its cached reads.
 
 Other processes learn of a write through PostgreSQL: ``data_changed`` also sends
-``NOTIFY leadline_data_changed, '<tenant_id>'``, and each process that caches listens on that
+``NOTIFY leadline_data_changed, '<tenant_id> <process>'``, and each other process that caches listens on that
 channel (a daemon thread started with its first cached read) and starts the tenant's new
 generation too. Should the listener be down, entries still expire after ``TTL_SECONDS``.
 
@@ -23,6 +23,7 @@ import logging
 import pickle
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -45,6 +46,9 @@ _lock = threading.Lock()
 _entries: collections.OrderedDict[tuple, tuple[float, bytes]] = collections.OrderedDict()
 _generations: collections.defaultdict[int, int] = collections.defaultdict(int)
 _listener: threading.Thread | None = None
+# Each notification says which process sent it: our own come back to our listener, and the
+# generation they announce has already started here.
+_PROCESS = uuid.uuid4().hex
 _log = logging.getLogger(__name__)
 
 
@@ -113,7 +117,10 @@ def data_changed(tenant_id: int) -> None:
     _new_generation(tenant_id)
     try:
         with db.owner_engine().connect() as conn:
-            conn.execute(sa.text("select pg_notify(:channel, :tenant)"), {"channel": CHANNEL, "tenant": str(tenant_id)})
+            conn.execute(
+                sa.text("select pg_notify(:channel, :payload)"),
+                {"channel": CHANNEL, "payload": f"{int(tenant_id)} {_PROCESS}"},
+            )
             conn.commit()
     except sa.exc.SQLAlchemyError:  # the write is committed; other processes fall back on the TTL
         _log.warning("could not tell other processes that tenant %s changed", tenant_id, exc_info=True)
@@ -147,8 +154,9 @@ def _listen_forever() -> None:
             with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
                 conn.execute(f"listen {CHANNEL}")
                 for notification in conn.notifies():
-                    if notification.payload.isdigit():
-                        _new_generation(int(notification.payload))
+                    tenant, _, sender = notification.payload.partition(" ")
+                    if tenant.isdigit() and sender != _PROCESS:
+                        _new_generation(int(tenant))
         except Exception:
             _log.debug("cache listener lost its connection; retrying", exc_info=True)
         time.sleep(5)
