@@ -17,7 +17,7 @@ st.title("Campaigns setup")
 forms.show_flash()
 admin = session.current_user()
 options = reports.filter_options(admin.tenant_id)
-sources = catalog.list_sources(admin.tenant_id)
+sources = reports.list_sources(admin.tenant_id)
 source_labels = {int(r.lead_source_id): f"{r.source} / {r.subsource}" for r in sources.itertuples()}
 project_labels = {None: "All projects", **{int(r.project_id): r.name for r in options.projects.itertuples()}}
 campaign_labels = {int(r.campaign_id): r.name for r in options.campaigns.itertuples()}

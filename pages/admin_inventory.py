@@ -16,7 +16,7 @@ st.title("Inventory setup")
 forms.show_flash()
 admin = session.current_user()
 projects = reports.filter_options(admin.tenant_id).projects
-towers = catalog.list_towers(admin.tenant_id)
+towers = reports.list_towers(admin.tenant_id)
 project_labels = {int(r.project_id): r.name for r in projects.itertuples()}
 tower_labels = {int(r.tower_id): f"{r.project_name} · {r.tower_name}" for r in towers.itertuples()}
 
@@ -28,7 +28,7 @@ with units_tab:
         key="inventory-project",
         format_func=lambda value: "All projects" if value is None else project_labels[value],
     )
-    units = catalog.list_units(admin.tenant_id, project_id)
+    units = reports.list_units(admin.tenant_id, project_id)
     tables.show_table(
         units,
         {

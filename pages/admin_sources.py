@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from data import reports
 from data.domain.rules import NAME_MAX
 from data.domain.validation import ValidationError
 from data.writes import catalog
@@ -11,7 +12,7 @@ from ui.text import md
 st.title("Lead sources")
 forms.show_flash()
 admin = session.current_user()
-sources = catalog.list_sources(admin.tenant_id)
+sources = reports.list_sources(admin.tenant_id)
 tables.show_table(sources, {"source": ("Source", "text"), "subsource": ("Subsource", "text")}, "sources", key="sources")
 
 left, right = st.columns(2)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from data import reports
 from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX
 from data.domain.validation import ValidationError
 from data.domain.vocabulary import label, labeller
@@ -12,7 +13,7 @@ from ui.text import md
 st.title("Users")
 forms.show_flash()
 admin = session.current_user()
-users = auth.list_users(admin.tenant_id)
+users = reports.list_users(admin.tenant_id)
 tables.show_table(
     users,
     {

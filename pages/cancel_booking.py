@@ -42,7 +42,7 @@ booking_id = st.selectbox(
     ),
     key=entry.key("booking"),
 )
-paid, charged = bookings.account_figures(user.tenant_id, booking_id)
+paid, charged = reports.account_figures(user.tenant_id, booking_id)
 st.caption(
     f"Paid so far (net of bounced cheques and refunds): **{fmt.inr(paid, paise=True)}** · "
     f"charged: {fmt.inr(charged, paise=True)}. The refund can be at most what was paid less the charge."

@@ -17,8 +17,9 @@ from data.reports.due_follow_ups import follow_ups
 from data.reports.headline import KPI_ORDER, Overview, overview
 from data.reports.lead_pages import lead_list
 from data.reports.leads import LeadTimeline, lead_timeline, search_leads
-from data.reports.ledger import account_statement, ledger_summary
+from data.reports.ledger import account_figures, account_statement, ledger_summary
 from data.reports.options import FilterOptions, filter_options
+from data.reports.setup_lists import list_sources, list_towers, list_units, list_users
 from data.reports.sources import source_performance
 from data.reports.units import available_units, lead_bookings
 
@@ -39,6 +40,7 @@ __all__ = [
     "Funnel",
     "LeadTimeline",
     "Overview",
+    "account_figures",
     "account_statement",
     "audit_entries",
     "audit_entries_in_words",
@@ -54,6 +56,10 @@ __all__ = [
     "lead_list",
     "lead_timeline",
     "ledger_summary",
+    "list_sources",
+    "list_towers",
+    "list_units",
+    "list_users",
     "overview",
     "search_leads",
     "source_performance",

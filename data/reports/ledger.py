@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 
+from data import db
 from data.db import Scope
 from data.domain.filters import ReportFilters
 from data.domain.vocabulary import ENTRY_TYPE
@@ -205,3 +207,13 @@ def account_statement(scope: Scope | int, booking_id: int) -> pd.DataFrame:
             "is_reversed",
         ]
     ]
+
+
+def account_figures(scope: Scope | int, booking_id: int) -> tuple[Decimal, Decimal]:
+    """(paid, charged) on a booking as the cancellation counts them (``account_position`` in
+    data.writes.bookings), for the cancellation form to show how much can be refunded."""
+    # Imported here: the write modules import data.reports, which would otherwise import them back.
+    from data.writes.bookings import account_position
+
+    with db.tenant_transaction(scope) as conn:
+        return account_position(conn, booking_id)

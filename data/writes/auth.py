@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 
 import bcrypt
-import pandas as pd
 import sqlalchemy as sa
 
 from data import db, reports
@@ -393,15 +392,3 @@ def credentials(tenant_id: int) -> dict:
             for row in rows
         }
     }
-
-
-def list_users(tenant_id: int) -> pd.DataFrame:
-    """Users of the tenant: user_id, username, display_name, role, is_active, locked_until, last_signed_in_at."""
-    with db.tenant_transaction(tenant_id) as conn:
-        return pd.read_sql(
-            sa.text(
-                "select user_id, username, display_name, role, is_active, locked_until, last_signed_in_at "
-                "from app_users where deleted_at is null order by role, display_name"
-            ),
-            conn,
-        )

@@ -543,10 +543,3 @@ def _free_unit_and_lead(conn, booking) -> None:
         ),
         {"lead_id": booking.lead_id},
     )
-
-
-def account_figures(tenant_id: int, booking_id: int) -> tuple[Decimal, Decimal]:
-    """(paid, charged) on a booking as ``account_position`` counts them, for the cancellation form to
-    show how much can be refunded (the same figures the cancellation checks against)."""
-    with db.tenant_transaction(tenant_id) as conn:
-        return account_position(conn, booking_id)

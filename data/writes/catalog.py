@@ -14,7 +14,6 @@ import operator
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
 import sqlalchemy as sa
 
 from data import db, reports
@@ -361,55 +360,3 @@ def update_unit(
         _update(conn, tenant_id, user_id, "units", "unit_id", unit_id, changes, "units.updated")
 
     _write(tenant_id, user_id, Action.SETUP_INVENTORY, write)
-
-
-def list_units(tenant_id: int, project_id: int | None = None) -> pd.DataFrame:
-    """Live units: unit_id, project_name, tower_name, floor, unit_number, unit_type, carpet_area_sqft,
-    list_price, status, hold_expires_at."""
-    with db.tenant_transaction(tenant_id) as conn:
-        return pd.read_sql(
-            sa.text(
-                """
-                select units.unit_id, projects.name as project_name, towers.name as tower_name, units.floor,
-                    units.unit_number, units.unit_type, units.carpet_area_sqft, units.list_price, units.status,
-                    units.hold_expires_at
-                from units
-                inner join projects on projects.tenant_id = units.tenant_id and projects.project_id = units.project_id
-                inner join towers on towers.tenant_id = units.tenant_id and towers.tower_id = units.tower_id
-                where units.deleted_at is null
-                    and (cast(:project_id as bigint) is null or units.project_id = :project_id)
-                order by projects.name, towers.name, units.floor, units.unit_number
-                """
-            ),
-            conn,
-            params={"project_id": project_id},
-        )
-
-
-def list_towers(tenant_id: int) -> pd.DataFrame:
-    """Live towers: tower_id, project_id, project_name, tower_name."""
-    with db.tenant_transaction(tenant_id) as conn:
-        return pd.read_sql(
-            sa.text(
-                """
-                select towers.tower_id, towers.project_id, projects.name as project_name, towers.name as tower_name
-                from towers
-                inner join projects on projects.tenant_id = towers.tenant_id and projects.project_id = towers.project_id
-                where towers.deleted_at is null and projects.deleted_at is null
-                order by projects.name, towers.name
-                """
-            ),
-            conn,
-        )
-
-
-def list_sources(tenant_id: int) -> pd.DataFrame:
-    """Live sources: lead_source_id, source, subsource."""
-    with db.tenant_transaction(tenant_id) as conn:
-        return pd.read_sql(
-            sa.text(
-                "select lead_source_id, source, subsource from lead_sources where deleted_at is null "
-                "order by source, subsource"
-            ),
-            conn,
-        )
