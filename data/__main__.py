@@ -16,6 +16,7 @@ from pathlib import Path
 from data import db, demo, imports
 from data.db import migrate, tenants
 from data.domain.filters import ReportFilters
+from data.domain.permissions import SYSTEM
 from data.domain.validation import ValidationError
 from data.exports import snapshot
 from data.writes import auth
@@ -54,7 +55,8 @@ def _snapshot(args: argparse.Namespace) -> int:
             month_from=dt.date.fromisoformat(args.from_month + "-01"),
             month_to=dt.date.fromisoformat(args.to_month + "-01"),
         )
-    built = snapshot.build_snapshot(tenant_id, args.tenant, filters, directory=Path(args.out))
+    # SYSTEM: the command line, run by whoever runs the server (as create-admin and import are).
+    built = snapshot.build_snapshot(tenant_id, SYSTEM, args.tenant, filters, directory=Path(args.out))
     print(built.path)
     return 0
 

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from data.domain.validation import ValidationError
 from data.exports import snapshot
-from ui import filter_bar, session
+from ui import filter_bar, forms, session
 
 st.title("Snapshots")
 scope = session.current_scope()
@@ -16,9 +17,16 @@ rows = st.radio("Rows", ["As filtered in the sidebar", "Whole history"], horizon
 if st.button("Prepare snapshot", type="primary", key="snapshot-build"):
     if "snapshot" in st.session_state:
         snapshot.discard(st.session_state.pop("snapshot"))
-    built = snapshot.build_snapshot(
-        scope.tenant_id, session.current_tenant_slug(), filters if rows.startswith("As filtered") else None
-    )
+    try:
+        built = snapshot.build_snapshot(
+            scope.tenant_id,
+            session.current_user().user_id,
+            session.current_tenant_slug(),
+            filters if rows.startswith("As filtered") else None,
+        )
+    except ValidationError as error:
+        forms.show_errors(error)
+        st.stop()
     st.session_state["snapshot"] = built
 built = st.session_state.get("snapshot")
 if built is not None:

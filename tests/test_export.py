@@ -17,6 +17,7 @@ from data import db
 from data.__main__ import main
 from data.db import copy_out
 from data.domain.filters import ReportFilters
+from data.domain.permissions import SYSTEM
 from data.exports import snapshot
 from data.exports.csv_files import neutralise, to_csv_bytes
 from tests.support.world import World, build_world
@@ -69,7 +70,7 @@ def read_zip(content: bytes) -> tuple[dict, dict[str, pd.DataFrame]]:
 
 def test_whole_snapshot_holds_every_view_and_a_true_manifest(world: World) -> None:
     now = dt.datetime(2026, 11, 25, 9, 30, tzinfo=snapshot.IST)
-    built = snapshot.build_snapshot(world.alpha, "alpha-export", now=now)
+    built = snapshot.build_snapshot(world.alpha, SYSTEM, "alpha-export", now=now)
     assert built.filename == "leadline-alpha-export-20261125-093000.zip"
     manifest, frames = read_zip(built.content)
     assert manifest["tenant"] == "alpha-export" and manifest["scope"] == "whole"
@@ -85,7 +86,7 @@ def test_whole_snapshot_holds_every_view_and_a_true_manifest(world: World) -> No
 
 def test_filtered_snapshot_applies_what_each_view_has(world: World) -> None:
     feb = ReportFilters(month_from=dt.date(2026, 2, 1), month_to=dt.date(2026, 2, 1), source="Walk-in")
-    manifest, frames = read_zip(snapshot.build_snapshot(world.alpha, "alpha-export", feb).content)
+    manifest, frames = read_zip(snapshot.build_snapshot(world.alpha, SYSTEM, "alpha-export", feb).content)
     assert manifest["scope"] == "filtered" and manifest["filters"]["source"] == "Walk-in"
     assert frames["v_lead_funnel_analysis.csv"]["leads"].sum() == 1  # l3
     inventory = next(item for item in manifest["files"] if item["view"] == "v_unit_inventory")

@@ -22,6 +22,7 @@ from data.db import Scope
 from data.domain.filters import today_in_india
 from data.domain.permissions import PERMISSIONS, ROLES, SYSTEM, Action, allowed
 from data.domain.validation import ValidationError
+from data.exports import snapshot
 from data.imports import mappings
 from data.writes import activity, auth, bookings, catalog, lead_admin, ledger
 from data.writes import leads as lead_writes
@@ -532,6 +533,29 @@ def test_the_system_path_creates_a_first_admin_and_imports(world: World) -> None
     _import_units(world, "admin")(SYSTEM)
     after = fingerprint(world, ("app_users", "units"))
     assert after["app_users"] != before["app_users"] and after["units"] != before["units"]
+
+
+# A snapshot writes no rows, but the data layer holds its export to the same table ---------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_snapshot_is_exported_exactly_when_the_role_may(world: World, role: str, tmp_path: Path) -> None:
+    folder = tmp_path / "snapshots"
+    user_id = world.ids[ACTOR[role]]
+    if allowed(role, Action.SNAPSHOT_EXPORT):
+        built = snapshot.build_snapshot(world.alpha, user_id, "alpha", directory=folder)
+        assert built.path.parent == folder and built.manifest["files"]
+    else:
+        with pytest.raises(ValidationError) as refused:
+            snapshot.build_snapshot(world.alpha, user_id, "alpha", directory=folder)
+        assert refused.value.errors == {"user": f"Your role cannot {Action.SNAPSHOT_EXPORT.what}."}
+        assert not folder.exists()  # nothing written, not even an empty folder
+
+
+def test_the_system_path_exports_a_snapshot(world: World, tmp_path: Path) -> None:
+    # The command line's snapshot: no signed-in user.
+    built = snapshot.build_snapshot(world.alpha, SYSTEM, "alpha", directory=tmp_path)
+    assert built.path.is_file()
 
 
 # The menu reads the same table ------------------------------------------------------------------

@@ -24,9 +24,10 @@ from data.domain.validation import ValidationError
 ROLES = ("rep", "manager", "leadership", "admin")
 
 # The actor of the few writes no signed-in person makes: the command line's create-admin (the
-# tenant's first user) and import, and fixtures. Only ``auth.create_user`` and
-# ``imports.import_file`` take it, and record it as no user in the audit log; every other write
-# needs a user's id, and ``authorise`` refuses anything else.
+# tenant's first user), import and snapshot, and fixtures. Only ``auth.create_user``,
+# ``imports.import_file`` and ``exports.snapshot.build_snapshot`` take it, and the writes record it
+# as no user in the audit log; every other write needs a user's id, and ``authorise`` refuses
+# anything else.
 SYSTEM = None
 
 

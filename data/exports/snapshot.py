@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from data import db
 from data.db import copy_out
 from data.domain.filters import IST, ReportFilters
+from data.domain.permissions import SYSTEM, Action, authorise
 
 SNAPSHOT_VIEWS = (
     "v_lead_funnel_analysis",
@@ -78,6 +79,7 @@ def _columns(conn: sa.Connection, view: str) -> list[str]:
 
 def build_snapshot(
     tenant_id: int,
+    user_id: int | None,
     tenant_slug: str,
     filters: ReportFilters | None = None,
     now: dt.datetime | None = None,
@@ -85,33 +87,39 @@ def build_snapshot(
 ) -> Snapshot:
     """Write every view (as filtered, or whole when ``filters`` is None) into one ZIP file.
 
-    Each view's rows stream from PostgreSQL's COPY into the archive, so memory stays flat
-    whatever the size of the tenant. The ZIP goes to ``directory`` (a new temporary one when
-    not given).
+    ``user_id`` is the person exporting; their role must allow ``Action.SNAPSHOT_EXPORT``
+    (``ValidationError`` on "user" otherwise, and no file is written). ``SYSTEM`` is the command
+    line, run by whoever runs the server. Each view's rows stream from PostgreSQL's COPY into the
+    archive, so memory stays flat whatever the size of the tenant. The ZIP goes to ``directory``
+    (a new temporary one when not given).
     """
     now = (now or dt.datetime.now(IST)).astimezone(IST)
     filename = f"leadline-{tenant_slug}-{now:%Y%m%d-%H%M%S}.zip"
-    directory = directory or Path(tempfile.mkdtemp(prefix="leadline-snapshot-"))
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / filename
     files = []
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        # One transaction: every file of the snapshot sees the same moment of the data.
-        with db.tenant_transaction(tenant_id, consistent_read=True) as conn:
+    # One transaction: every file of the snapshot sees the same moment of the data.
+    with db.tenant_transaction(tenant_id, consistent_read=True) as conn:
+        if user_id is not SYSTEM:
+            authorise(conn, user_id, Action.SNAPSHOT_EXPORT)
+        directory = directory or Path(tempfile.mkdtemp(prefix="leadline-snapshot-"))
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / filename
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for view in SNAPSHOT_VIEWS:
                 query, applied = _view_query(_columns(conn, view), view, filters)
                 name = f"{view}.csv"
                 with archive.open(name, "w", force_zip64=True) as member:
                     rows = copy_out.write_csv(conn, query, {}, member)
                 files.append({"file": name, "view": view, "rows": rows, "filters_applied": applied})
-        manifest = {
-            "tenant": tenant_slug,
-            "generated_at": now.isoformat(timespec="seconds"),
-            "scope": "whole" if filters is None else "filtered",
-            "filters": None if filters is None else {k: str(v) for k, v in filters.params().items() if v is not None},
-            "files": files,
-        }
-        archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+            manifest = {
+                "tenant": tenant_slug,
+                "generated_at": now.isoformat(timespec="seconds"),
+                "scope": "whole" if filters is None else "filtered",
+                "filters": None
+                if filters is None
+                else {k: str(v) for k, v in filters.params().items() if v is not None},
+                "files": files,
+            }
+            archive.writestr("manifest.json", json.dumps(manifest, indent=2))
     return Snapshot(filename=filename, path=path, manifest=manifest)
 
 
