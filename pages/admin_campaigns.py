@@ -8,7 +8,7 @@ from data import reports
 from data.domain.filters import today_in_india
 from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX
 from data.domain.validation import ValidationError
-from data.domain.vocabulary import labeller
+from data.domain.vocabulary import CAMPAIGN_STATUSES, labeller
 from data.writes import catalog
 from ui import forms, session
 from ui.text import md
@@ -38,7 +38,7 @@ with add, st.form("add-campaign", clear_on_submit=True):
     )
     budget = left.text_input("Budget (₹)", max_chars=SHORT_TEXT_MAX, key="campaign-budget", placeholder="5,00,000")
     status = right.selectbox(
-        "Status", catalog.CAMPAIGN_STATUSES, format_func=labeller("campaign_status"), key="campaign-status"
+        "Status", CAMPAIGN_STATUSES, format_func=labeller("campaign_status"), key="campaign-status"
     )
     start = left.date_input("Start", value=today_in_india(), format="DD/MM/YYYY", key="campaign-start")
     end = right.date_input("End (optional)", value=None, format="DD/MM/YYYY", key="campaign-end")
@@ -67,7 +67,7 @@ with change, st.form("change-campaign"):
     left, right = st.columns(2)
     new_budget = left.text_input("Budget (₹)", max_chars=SHORT_TEXT_MAX, key="change-campaign-budget")
     new_status = right.selectbox(
-        "Status", catalog.CAMPAIGN_STATUSES, format_func=labeller("campaign_status"), key="change-campaign-status"
+        "Status", CAMPAIGN_STATUSES, format_func=labeller("campaign_status"), key="change-campaign-status"
     )
     new_start = left.date_input("Start", value=today_in_india(), format="DD/MM/YYYY", key="change-campaign-start")
     new_end = right.date_input("End (optional)", value=None, format="DD/MM/YYYY", key="change-campaign-end")

@@ -7,7 +7,7 @@ import streamlit as st
 from data import reports
 from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX
 from data.domain.validation import ValidationError
-from data.domain.vocabulary import label, labeller
+from data.domain.vocabulary import SETTABLE_UNIT_STATUSES, UNIT_TYPES, label, labeller
 from data.writes import catalog
 from ui import forms, session, tables
 from ui.text import md
@@ -55,7 +55,7 @@ with units_tab:
         left, middle, right = st.columns(3)
         price = left.text_input("List price (₹)", max_chars=SHORT_TEXT_MAX, key="change-unit-price")
         status = middle.selectbox(
-            "Status", catalog.SETTABLE_UNIT_STATUSES, format_func=labeller("unit_status"), key="change-unit-status"
+            "Status", SETTABLE_UNIT_STATUSES, format_func=labeller("unit_status"), key="change-unit-status"
         )
         hold_days = right.number_input(
             "Hold for days (when blocked)", min_value=1, max_value=90, value=7, key="change-unit-hold"
@@ -74,7 +74,7 @@ with unit_tab, st.form("add-unit", clear_on_submit=True):
     left, middle, right = st.columns(3)
     floor = left.number_input("Floor", min_value=-5, max_value=200, value=1, key="unit-floor")
     number = middle.text_input("Unit number", max_chars=SHORT_TEXT_MAX, key="unit-number")
-    unit_type = right.selectbox("Type", catalog.UNIT_TYPES, index=2, format_func=labeller("unit_type"), key="unit-type")
+    unit_type = right.selectbox("Type", UNIT_TYPES, index=2, format_func=labeller("unit_type"), key="unit-type")
     area = left.text_input("Carpet area (sq ft)", max_chars=SHORT_TEXT_MAX, key="unit-area")
     list_price = middle.text_input("List price (₹)", max_chars=SHORT_TEXT_MAX, key="unit-price")
     if st.form_submit_button("Add unit", type="primary"):

@@ -5,7 +5,7 @@ import streamlit as st
 from data import reports
 from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX
 from data.domain.validation import ValidationError
-from data.domain.vocabulary import label, labeller
+from data.domain.vocabulary import ROLES, label, labeller
 from data.writes import auth
 from ui import forms, session, tables
 from ui.text import md
@@ -33,7 +33,7 @@ st.subheader("Add a user")
 with st.form("add-user", clear_on_submit=True):
     username = st.text_input("Username", max_chars=SHORT_TEXT_MAX, key="new-username")
     display_name = st.text_input("Name", max_chars=NAME_MAX, key="new-display-name")
-    role = st.selectbox("Role", auth.ROLES, format_func=labeller("role"), key="new-role")
+    role = st.selectbox("Role", ROLES, format_func=labeller("role"), key="new-role")
     password = st.text_input(
         "Password", type="password", key="new-password", help=f"At least {auth.MIN_PASSWORD_LENGTH} characters."
     )
@@ -54,9 +54,7 @@ action = st.radio(
 )
 with st.form("change-user-form", clear_on_submit=True):
     new_role = (
-        st.selectbox("New role", auth.ROLES, format_func=labeller("role"), key="change-role")
-        if action == "Role"
-        else None
+        st.selectbox("New role", ROLES, format_func=labeller("role"), key="change-role") if action == "Role" else None
     )
     new_password = (
         st.text_input("New password", type="password", key="change-password") if action == "Reset password" else None

@@ -9,7 +9,7 @@ from data.domain.filters import today_in_india
 from data.domain.payment_plans import PLANS
 from data.domain.rules import REFERENCE_MAX, SHORT_TEXT_MAX
 from data.domain.validation import ValidationError
-from data.writes import bookings, ledger
+from data.writes import bookings
 from ui import format as fmt
 from ui import forms, lead_picker, session
 from ui.text import md, shorten
@@ -68,7 +68,7 @@ with st.form(entry.idempotency_key):
     mode_column, reference_column = st.columns(2)
     payment_mode = mode_column.selectbox(
         "Booking amount paid by",
-        ledger.PAYMENT_MODES,
+        labels.PAYMENT_MODES,
         format_func=labels.labeller("payment_mode"),
         index=None,
         key=entry.key("mode"),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from data import reports
+from data.domain.permissions import Action, allowed
 from data.domain.validation import ValidationError
 from data.writes import lead_admin
 from ui import filter_bar, forms, session, tables, widgets
@@ -38,7 +39,7 @@ columns = {
 }
 tables.show_table(leads, columns, "leads", key="leads", height=420)
 
-if user.role in ("manager", "admin"):
+if allowed(user.role, Action.LEAD_REASSIGN):
     st.subheader("Reassign leads")
     options = reports.filter_options(scope).owners
     with st.form("reassign", clear_on_submit=True):

@@ -13,8 +13,6 @@ from ui import format as fmt
 from ui import forms, lead_picker, session, tables
 from ui.text import md, shorten
 
-ENTRY_TYPES = ("demand", "receipt", "credit_note", "debit_note")
-
 st.title("Ledger entries")
 forms.show_flash()
 scope, user = session.current_scope(), session.current_user()
@@ -46,7 +44,7 @@ with add_tab, st.form(add_entry.idempotency_key):
     errors.under("booking_id")
     type_column, amount_column = st.columns(2)
     entry_type = type_column.selectbox(
-        "Entry", ENTRY_TYPES, format_func=labels.labeller("entry_type"), key=add_entry.key("type")
+        "Entry", labels.MANUAL_ENTRY_TYPES, format_func=labels.labeller("entry_type"), key=add_entry.key("type")
     )
     amount = amount_column.text_input(
         "Amount (₹)", placeholder="e.g. 2,50,000", max_chars=SHORT_TEXT_MAX, key=add_entry.key("amount")
@@ -59,7 +57,7 @@ with add_tab, st.form(add_entry.idempotency_key):
     mode_column, reference_column = st.columns(2)
     payment_mode = mode_column.selectbox(
         "Paid by (receipts)",
-        ledger.PAYMENT_MODES,
+        labels.PAYMENT_MODES,
         format_func=labels.labeller("payment_mode"),
         index=None,
         key=add_entry.key("mode"),

@@ -21,22 +21,22 @@ with st.form(entry.idempotency_key):
     errors = forms.ErrorSlots()
     kind_column, channel_column = st.columns(2)
     engagement_type = kind_column.selectbox(
-        "Type", activity.ENGAGEMENT_TYPES, format_func=labels.labeller("engagement_type"), key=entry.key("type")
+        "Type", labels.LOGGABLE_ENGAGEMENT_TYPES, format_func=labels.labeller("engagement_type"), key=entry.key("type")
     )
     channel = channel_column.selectbox(
-        "Channel", activity.CHANNELS, format_func=labels.labeller("channel"), key=entry.key("channel")
+        "Channel", labels.CHANNELS, format_func=labels.labeller("channel"), key=entry.key("channel")
     )
     errors.under("engagement_type", "channel")
     direction = st.radio(
         "Direction",
-        activity.DIRECTIONS,
+        labels.DIRECTIONS,
         horizontal=True,
         format_func=labels.labeller("direction"),
         key=entry.key("direction"),
     )
     status = st.radio(
         "Status",
-        activity.ENGAGEMENT_STATUSES,
+        labels.ENGAGEMENT_STATUSES,
         horizontal=True,
         format_func=labels.labeller("engagement_status"),
         key=entry.key("status"),

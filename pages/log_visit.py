@@ -24,7 +24,7 @@ with st.form(entry.idempotency_key):
     errors.under("occurred_at")
     outcome = st.radio(
         "Outcome (for a visit done)",
-        activity.OUTCOMES,
+        labels.OUTCOMES,
         index=None,
         horizontal=True,
         format_func=labels.labeller("outcome"),

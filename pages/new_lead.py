@@ -7,7 +7,6 @@ from data import reports
 from data.domain import vocabulary as labels
 from data.domain.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX
 from data.domain.validation import ValidationError
-from data.writes import catalog
 from data.writes import leads as lead_writes
 from ui import forms, session
 from ui.text import md, shorten
@@ -66,7 +65,7 @@ with st.form(entry.idempotency_key):
         key=entry.key("project"),
     )
     errors.under("project_id")
-    unit_type = st.selectbox("Unit type", catalog.UNIT_TYPES, index=None, key=entry.key("unit-type"))
+    unit_type = st.selectbox("Unit type", labels.UNIT_TYPES, index=None, key=entry.key("unit-type"))
     errors.under("unit_type_preference")
     budget = st.text_input(
         "Budget in rupees (optional)", placeholder="e.g. 75,00,000", max_chars=SHORT_TEXT_MAX, key=entry.key("budget")

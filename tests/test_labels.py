@@ -4,6 +4,7 @@ the code writes reads as words."""
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -23,6 +24,7 @@ CONSTRAINTS = {
     "check_leads_status": "lead_status",
     "check_units_status": "unit_status",
     "check_units_unit_type": "unit_type",
+    "check_leads_unit_type_preference": "unit_type",
     "check_bookings_status": "booking_status",
     "check_campaigns_status": "campaign_status",
     "check_account_ledger_entry_type": "entry_type",
@@ -44,6 +46,19 @@ def constraint_values(name: str) -> set[str]:
 @pytest.mark.parametrize(("constraint", "kind"), CONSTRAINTS.items())
 def test_each_closed_list_equals_its_check_constraint(constraint: str, kind: str) -> None:
     assert set(labels.REGISTRY[kind]) == constraint_values(constraint)
+
+
+def test_each_entry_types_side_equals_the_ledgers_check_constraint() -> None:
+    with db.owner_engine().connect() as conn:
+        definition = conn.execute(
+            sa.text("select pg_get_constraintdef(oid) from pg_constraint where conname = :name"),
+            {"name": "check_account_ledger_side_matches_type"},
+        ).scalar_one()
+    # PostgreSQL prints each branch as "(side = 'debit'::text) AND (entry_type = ANY (ARRAY['demand'::text, …]))".
+    sides = {}
+    for side, types in re.findall(r"side = '(\w+)'::text\) AND \(entry_type = ANY \(ARRAY\[([^\]]*)\]", definition):
+        sides |= {code: side for code in re.findall(r"'([^']*)'", types)}
+    assert sides == labels.ENTRY_SIDE, definition
 
 
 def test_every_table_has_a_name_in_words() -> None:
@@ -95,7 +110,99 @@ def test_a_code_nobody_listed_is_humanised_and_a_missing_value_is_blank() -> Non
     assert labels.label("payment_mode", float("nan")) == ""
 
 
-def test_every_channel_a_call_form_offers_has_a_label() -> None:
-    from data.writes import activity
+# Every closed list the database checks; the keys of ``CONSTRAINTS`` must cover them all.
+CHECKED_KINDS = {
+    kind for kind in labels.REGISTRY if kind not in ("channel", "import_kind", "table_name", "audit_action")
+}
 
-    assert set(labels.CHANNEL) == set(activity.CHANNELS)
+
+def test_every_closed_list_the_database_checks_is_compared_with_its_constraint() -> None:
+    # A channel is free text in the database (the form offers a list, old data may hold others);
+    # import kinds, table names and audit actions are names, not stored codes.
+    assert set(CONSTRAINTS.values()) == CHECKED_KINDS
+
+
+def test_each_ordered_list_holds_its_registrys_codes_in_order() -> None:
+    for name, kind in {
+        "MILESTONE_TYPES": "milestone_type",
+        "ENGAGEMENT_TYPES": "engagement_type",
+        "ENGAGEMENT_STATUSES": "engagement_status",
+        "CHANNELS": "channel",
+        "DIRECTIONS": "direction",
+        "OUTCOMES": "outcome",
+        "ENTRY_TYPES": "entry_type",
+        "SIDES": "side",
+        "PAYMENT_MODES": "payment_mode",
+        "LEAD_STATUSES": "lead_status",
+        "UNIT_STATUSES": "unit_status",
+        "BOOKING_STATUSES": "booking_status",
+        "CAMPAIGN_STATUSES": "campaign_status",
+        "ROLES": "role",
+        "UNIT_TYPES": "unit_type",
+    }.items():
+        assert getattr(labels, name) == tuple(labels.REGISTRY[kind]), name
+
+
+def test_each_subset_lies_within_its_list() -> None:
+    assert set(labels.BOOKING_MILESTONES) <= set(labels.MILESTONE_TYPES)
+    assert set(labels.SCHEDULED_MILESTONES) <= set(labels.MILESTONE_TYPES)
+    assert set(labels.VISIT_MILESTONES) <= set(labels.MILESTONE_TYPES)
+    assert tuple(code for code in labels.ENGAGEMENT_TYPES if code != "site_visit") == labels.LOGGABLE_ENGAGEMENT_TYPES
+    assert set(labels.MANUAL_ENTRY_TYPES) <= set(labels.ENTRY_TYPES)
+    assert set(labels.SETTABLE_UNIT_STATUSES) <= set(labels.UNIT_STATUSES)
+    assert set(labels.ENTRY_SIDE) == set(labels.ENTRY_TYPES) - {"reversal"}
+    assert set(labels.ENTRY_SIDE.values()) == set(labels.SIDES)
+    assert labels.CASH in labels.PAYMENT_MODES
+
+
+# Lists of codes the scan below looks for. Import kinds, table names and audit actions are names
+# that other modules rightly spell out (a kind's module, a table's SQL), not codes to choose from;
+# two channels, "phone" and "email", are also the names of a lead's contact fields, which every
+# form, import and query names.
+SCANNED_KINDS = [
+    kind for kind in labels.REGISTRY if kind not in ("import_kind", "table_name", "audit_action", "channel")
+]
+# (module, list) pairs whose literals hold codes on purpose, each with the reason.
+ALLOWED_LITERALS = {
+    # The permission table is the one home of which roles may take each action.
+    ("data/domain/permissions.py", "role"): "sets of roles per action",
+    # The demo simulates a sales team: which codes it draws, how often, and what it writes for each.
+    ("data/demo/__init__.py", "engagement_type"): "simulated engagements",
+    ("data/demo/__init__.py", "outcome"): "simulated visit outcomes",
+    ("data/demo/__init__.py", "payment_mode"): "simulated receipts",
+    ("data/demo/catalog.py", "outcome"): "visit reasons per outcome",
+    # Table columns named after what they count (the inventory's units per status, the funnel's steps).
+    ("pages/bookings.py", "unit_status"): "inventory columns",
+    ("pages/funnel.py", "milestone_type"): "funnel columns",
+}
+
+
+def _literal_strings(node: ast.AST) -> list[str] | None:
+    """The string elements of a tuple/list/set literal, or the string keys of a dict literal."""
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        elements = node.elts
+    elif isinstance(node, ast.Dict):
+        elements = [key for key in node.keys if key is not None]
+    else:
+        return None
+    return [
+        element.value for element in elements if isinstance(element, ast.Constant) and isinstance(element.value, str)
+    ]
+
+
+def test_no_module_spells_out_its_own_copy_of_a_closed_list() -> None:
+    found = []
+    for folder in ("data", "ui", "pages"):
+        for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+            relative = path.relative_to(REPO_ROOT).as_posix()
+            if relative == "data/domain/vocabulary.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), relative)):
+                strings = _literal_strings(node)
+                if not strings:
+                    continue
+                for kind in SCANNED_KINDS:
+                    codes = sorted(set(strings) & set(labels.REGISTRY[kind]))
+                    if len(codes) >= 2 and (relative, kind) not in ALLOWED_LITERALS:
+                        found.append(f"{relative}:{node.lineno} {kind} {codes}")
+    assert not found, "\n".join(found)

@@ -15,15 +15,23 @@ from hypothesis import strategies as st
 
 from data import db, imports, reports
 from data.db import Scope, tenants
-from data.domain.filters import IST
+from data.domain.filters import IST, today_in_india
 from data.domain.rules import (
     EARLIEST_DATE_MESSAGE,
+    FUTURE_DATE_MESSAGE,
+    FUTURE_TOLERANCE,
     MONEY_LIMIT,
     NAME_MAX,
     NOTES_MAX,
+    PAYMENT_MODE_MESSAGE,
+    REFERENCE_MAX,
+    REFERENCE_MESSAGE,
     SHORT_TEXT_MAX,
+    check_day,
+    check_payment,
     check_search_text,
     check_text,
+    is_in_future,
     parse_money,
     rupees,
 )
@@ -198,6 +206,100 @@ def test_search_text_refuses_control_characters_and_long_text() -> None:
     with pytest.raises(ValidationError) as refused:
         check_search_text("a" * (SHORT_TEXT_MAX + 1))
     assert f"{SHORT_TEXT_MAX} characters" in refused.value.errors["search"]
+
+
+# Dates and moments: nothing done is dated in the future -----------------------------------
+
+TODAY = today_in_india()
+NOW = dt.datetime.now(IST)
+
+
+@pytest.mark.parametrize(
+    ("value", "in_future"),
+    [
+        (None, False),
+        (TODAY - dt.timedelta(days=400), False),
+        (TODAY, False),
+        (TODAY + FUTURE_TOLERANCE, False),  # tomorrow: a receipt logged just after midnight elsewhere
+        (TODAY + FUTURE_TOLERANCE + dt.timedelta(days=1), True),
+        (NOW - dt.timedelta(hours=3), False),
+        (NOW + FUTURE_TOLERANCE - dt.timedelta(minutes=1), False),
+        (NOW + FUTURE_TOLERANCE + dt.timedelta(minutes=1), True),
+        ((NOW + dt.timedelta(days=2)).astimezone(dt.UTC), True),  # any time zone, the same moment
+        ((NOW + dt.timedelta(days=2)).replace(tzinfo=None), True),  # naive: India time
+    ],
+)
+def test_a_date_or_moment_is_in_the_future_beyond_a_day(value, in_future: bool) -> None:
+    assert is_in_future(value) is in_future
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (None, "Give the date."),
+        (TODAY, None),
+        (TODAY + dt.timedelta(days=2), FUTURE_DATE_MESSAGE),
+        (dt.date(1999, 12, 31), EARLIEST_DATE_MESSAGE),
+        (dt.date(2000, 1, 1), None),
+    ],
+)
+def test_a_day_something_was_done_is_given_not_future_and_not_before_2000(day, message) -> None:
+    errors: dict[str, str] = {}
+    assert check_day(day, "entry_date", errors) == day
+    assert errors == ({} if message is None else {"entry_date": message})
+
+
+# Payments: mode and reference ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "reference", "mode_required", "expected", "errors"),
+    [
+        ("cash", None, True, None, {}),
+        ("cash", " R-1 ", True, "R-1", {}),
+        ("neft", "UTR123", True, "UTR123", {}),
+        ("cheque", None, True, None, {"reference": REFERENCE_MESSAGE}),
+        ("upi", "   ", True, None, {"reference": REFERENCE_MESSAGE}),
+        (None, None, True, None, {"payment_mode": PAYMENT_MODE_MESSAGE}),
+        ("bitcoin", "X", True, "X", {"payment_mode": PAYMENT_MODE_MESSAGE}),
+        ("NEFT", "X", True, "X", {"payment_mode": PAYMENT_MODE_MESSAGE}),  # codes, not labels
+        (None, None, False, None, {}),  # a refund's mode may be left out
+        ("rtgs", None, False, None, {"reference": REFERENCE_MESSAGE}),  # given, it follows the rules
+        ("rtgs", "x" * REFERENCE_MAX, True, "x" * REFERENCE_MAX, {}),
+    ],
+)
+def test_a_payment_has_a_known_mode_and_a_reference_unless_cash(mode, reference, mode_required, expected, errors):
+    found: dict[str, str] = {}
+    assert check_payment(mode, reference, found, mode_required=mode_required) == expected
+    assert found == errors
+
+
+def test_a_payments_reference_keeps_to_its_limit_under_the_callers_field_names() -> None:
+    errors: dict[str, str] = {}
+    check_payment(
+        "neft", "x" * (REFERENCE_MAX + 1), errors, mode_field="refund_mode", reference_field="refund_reference"
+    )
+    assert list(errors) == ["refund_reference"] and f"{REFERENCE_MAX} characters" in errors["refund_reference"]
+    errors = {}
+    check_payment("gold", "R1", errors, mode_field="refund_mode", reference_field="refund_reference")
+    assert errors == {"refund_mode": PAYMENT_MODE_MESSAGE}
+
+
+# India time ---------------------------------------------------------------------------------
+
+
+def test_india_time_is_defined_once_in_python() -> None:
+    from data.db import REPO_ROOT
+
+    spelled = 'ZoneInfo("Asia/Kolkata")'
+    found = [
+        path.relative_to(REPO_ROOT).as_posix()
+        for folder in ("data", "ui", "pages", "tests", "bench")
+        for path in (REPO_ROOT / folder).rglob("*.py")
+        if spelled in path.read_text() and path.name != "test_rules.py"
+    ]
+    found += [name for name in ("dashboard.py", "leadline.py") if spelled in (REPO_ROOT / name).read_text()]
+    assert found == ["data/domain/filters.py"]
 
 
 # Wired into the writes, searches and imports ------------------------------------------------

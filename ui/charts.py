@@ -296,7 +296,7 @@ def ageing(totals: Mapping[str, float]) -> go.Figure:
     return figure
 
 
-OUTCOME_COLOURS = {"positive": "#54A24B", "neutral": "#F2CF5B", "negative": "#E45756"}
+OUTCOME_COLOURS = dict(zip(labels.OUTCOMES, ("#54A24B", "#F2CF5B", "#E45756"), strict=True))  # green, amber, red
 ENGAGEMENTS_ROW = "Calls and messages"
 
 

@@ -20,8 +20,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from data.domain.validation import ValidationError
-
-ROLES = ("rep", "manager", "leadership", "admin")
+from data.domain.vocabulary import ROLES
 
 # The actor of the few writes no signed-in person makes: the command line's create-admin (the
 # tenant's first user), import and snapshot, and fixtures. Only ``auth.create_user``,

@@ -16,8 +16,9 @@ from decimal import Decimal
 
 from babel.numbers import format_currency
 
-from data.domain.filters import IST
+from data.domain.filters import IST, today_in_india
 from data.domain.validation import ValidationError
+from data.domain.vocabulary import CASH, PAYMENT_MODES
 
 # Longest text per kind of field, in characters (what a form shows beside the field).
 NAME_MAX = 120  # a lead's, customer's, project's, campaign's or user's name
@@ -28,6 +29,10 @@ SHORT_TEXT_MAX = 200  # anything else on one line (a source, a channel, a search
 # Nothing Leadline records happened before this day.
 EARLIEST_DATE = dt.date(2000, 1, 1)
 EARLIEST_DATE_MESSAGE = "Give a date from 1 Jan 2000 on."
+# How far ahead something already done may be dated: a phone's clock, or a visit or receipt
+# logged just after midnight.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+FUTURE_DATE_MESSAGE = "The date cannot be in the future."
 
 # Money columns are numeric(14, 2): twelve digits of rupees, two of paise.
 MONEY_LIMIT = Decimal("1e12")
@@ -216,11 +221,41 @@ def check_date_floor(value: dt.date | dt.datetime | None, field: str, errors: di
         errors[field] = EARLIEST_DATE_MESSAGE
 
 
+def is_in_future(value: dt.date | dt.datetime | None) -> bool:
+    """Whether something already done is dated too far ahead: a date after tomorrow in India, or a
+    moment more than ``FUTURE_TOLERANCE`` from now (a naive moment is read as India time)."""
+    if value is None:
+        return False
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=IST)
+        return moment > dt.datetime.now(IST) + FUTURE_TOLERANCE
+    return value > today_in_india() + FUTURE_TOLERANCE
+
+
+def check_not_future(
+    value: dt.date | dt.datetime | None, field: str, errors: dict[str, str], message: str = FUTURE_DATE_MESSAGE
+) -> None:
+    """Record the field's message when the date or moment is in the future (``is_in_future``)."""
+    if is_in_future(value):
+        errors[field] = message
+
+
+def check_day(day: dt.date | None, field: str, errors: dict[str, str]) -> dt.date | None:
+    """A required date of something done: given, not in the future, not before 2000."""
+    if day is None:
+        errors[field] = "Give the date."
+    else:
+        check_not_future(day, field, errors)
+        if field not in errors:
+            check_date_floor(day, field, errors)
+    return day
+
+
 def moment_words(moment: dt.datetime, today: dt.date | None = None) -> str:
     """A moment in India time as a message says it: "10:42" today, else "10:42 on 3 Dec"
     (with the year when it is not this year)."""
     local = moment.astimezone(IST)
-    today = today or dt.datetime.now(IST).date()
+    today = today or today_in_india()
     if local.date() == today:
         return f"{local:%H:%M}"
     year = f" {local.year}" if local.year != today.year else ""
@@ -230,3 +265,32 @@ def moment_words(moment: dt.datetime, today: dt.date | None = None) -> str:
 def day_words(day: dt.date) -> str:
     """A date as a message says it: "3 Dec 2026"."""
     return f"{day.day} {day:%b %Y}"
+
+
+# Payments ----------------------------------------------------------------------------------
+
+PAYMENT_MODE_MESSAGE = "Choose cheque, NEFT, RTGS, UPI or cash."
+REFERENCE_MESSAGE = "Give the cheque or transaction number."
+
+
+def check_payment(
+    payment_mode: str | None,
+    reference: object,
+    errors: dict[str, str],
+    *,
+    mode_field: str = "payment_mode",
+    reference_field: str = "reference",
+    mode_required: bool = True,
+) -> str | None:
+    """The reference of a payment (a receipt, a booking amount, a refund), cleaned; records the
+    fields' messages when the mode is not one of ``PAYMENT_MODES`` (or missing, unless
+    ``mode_required`` is False), when a mode other than cash has no reference, or when the
+    reference breaks its text rules (``REFERENCE_MAX``)."""
+    reference = check_text(reference, reference_field, errors, max_length=REFERENCE_MAX)
+    if payment_mode is None and not mode_required:
+        return reference
+    if payment_mode not in PAYMENT_MODES:
+        errors[mode_field] = PAYMENT_MODE_MESSAGE
+    elif payment_mode != CASH and reference is None and reference_field not in errors:
+        errors[reference_field] = REFERENCE_MESSAGE
+    return reference

@@ -138,6 +138,57 @@ AUDIT_ACTION = {
     **{f"import.{code}": f"Import: {text}" for code, text in IMPORT_KIND.items()},
 }
 
+# The closed lists as ordered tuples of codes, in the order forms offer them. Every check, choice
+# and import of a code uses these; the database's check constraints are the only other copies, and
+# tests/test_labels.py holds the two equal. (Plain tuples of str rather than StrEnums: the codes
+# are stored, bound and compared as text everywhere, and a tuple is what a selectbox takes.)
+MILESTONE_TYPES = tuple(MILESTONE_TYPE)
+ENGAGEMENT_TYPES = tuple(ENGAGEMENT_TYPE)
+ENGAGEMENT_STATUSES = tuple(ENGAGEMENT_STATUS)
+CHANNELS = tuple(CHANNEL)
+DIRECTIONS = tuple(DIRECTION)
+OUTCOMES = tuple(OUTCOME)
+ENTRY_TYPES = tuple(ENTRY_TYPE)
+SIDES = tuple(SIDE)
+PAYMENT_MODES = tuple(PAYMENT_MODE)
+LEAD_STATUSES = tuple(LEAD_STATUS)
+UNIT_STATUSES = tuple(UNIT_STATUS)
+BOOKING_STATUSES = tuple(BOOKING_STATUS)
+CAMPAIGN_STATUSES = tuple(CAMPAIGN_STATUS)
+ROLES = tuple(ROLE)
+UNIT_TYPES = tuple(UNIT_TYPE)
+
+# Parts of the lists with a meaning of their own.
+# Only the booking forms record these milestones, with the booking they belong to.
+BOOKING_MILESTONES = ("booking", "cancellation")
+# Milestones that may be dated ahead: they say when something is planned.
+SCHEDULED_MILESTONES = ("site_visit_scheduled",)
+# A visit done: the first one is a site visit, every later one a revisit.
+VISIT_MILESTONES = ("site_visit", "revisit")
+# What the call form logs: every engagement type but a site visit, which the visit form records
+# as a milestone (an import may still bring site-visit engagements from an older system).
+LOGGABLE_ENGAGEMENT_TYPES = tuple(code for code in ENGAGEMENT_TYPES if code != "site_visit")
+# What the ledger form adds by hand: refunds and cancellation charges come with a cancellation,
+# a reversal with reversing an entry.
+MANUAL_ENTRY_TYPES = ("demand", "receipt", "credit_note", "debit_note")
+# Unit states an admin may set by hand; booked and sold come only from bookings.
+SETTABLE_UNIT_STATUSES = ("available", "blocked")
+# A unit a booking holds: nobody else may book it until the booking is cancelled.
+TAKEN_UNIT_STATUSES = ("booked", "sold")
+# Who may own a lead: the people who work leads (leadership reads, admins set up).
+LEAD_OWNER_ROLES = ("rep", "manager")
+# The side of the account each entry type falls on; a reversal takes the side opposite its entry's.
+ENTRY_SIDE = {
+    "demand": "debit",
+    "debit_note": "debit",
+    "refund": "debit",
+    "cancellation_charge": "debit",
+    "receipt": "credit",
+    "credit_note": "credit",
+}
+# The one payment mode that needs no cheque or transaction number.
+CASH = "cash"
+
 REGISTRY: dict[str, dict[str, str]] = {
     "milestone_type": MILESTONE_TYPE,
     "engagement_type": ENGAGEMENT_TYPE,

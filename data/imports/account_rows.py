@@ -10,23 +10,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data.domain.filters import today_in_india
-from data.domain.rules import NAME_MAX, NOTES_MAX, REFERENCE_MAX
+from data.domain.rules import NAME_MAX, NOTES_MAX, REFERENCE_MAX, is_in_future
+from data.domain.vocabulary import BOOKING_STATUSES, ENTRY_SIDE, ENTRY_TYPES
 from data.imports import values
 from data.imports.compare import settle_existing
 from data.imports.context import Context, ParsedRow
 from data.imports.spec import Column, Kind
 from data.writes.bookings import moment_on
-from data.writes.common import FUTURE_TOLERANCE, constraint_name
-from data.writes.ledger import SIDES
-
-BOOKING_STATUSES = ("pending", "confirmed", "on_hold", "completed", "cancelled")
-ENTRY_TYPES = ("demand", "receipt", "credit_note", "debit_note", "refund", "cancellation_charge", "reversal")
-ENTRY_SIDES = {**SIDES, "refund": "debit", "cancellation_charge": "debit"}
+from data.writes.common import constraint_name
 
 
 def _not_future_date(day: dt.date | None, column: str) -> list[tuple[str, str]]:
-    if day is not None and day > today_in_india() + FUTURE_TOLERANCE:
+    if is_in_future(day):
         return [(column, "this is in the future")]
     return []
 
@@ -317,7 +312,7 @@ def _apply_ledger(context: Context, rows: list[ParsedRow]) -> None:
         if existing is not None:
             settle_existing(context, row, "entry", existing, wanted)
             continue
-        side = ENTRY_SIDES.get(v["entry_type"])
+        side = ENTRY_SIDE.get(v["entry_type"])
         target_id = None
         if v["entry_type"] == "reversal":
             target = _reversal_target(context, row, booking.booking_id)

@@ -15,21 +15,25 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data.domain.rules import NAME_MAX, NOTES_MAX
+from data.domain.rules import NAME_MAX, NOTES_MAX, is_in_future
+from data.domain.vocabulary import (
+    BOOKING_MILESTONES,
+    DIRECTIONS,
+    ENGAGEMENT_STATUSES,
+    ENGAGEMENT_TYPES,
+    LEAD_STATUSES,
+    MILESTONE_TYPES,
+    OUTCOMES,
+    UNIT_TYPES,
+)
 from data.imports import values
 from data.imports.compare import settle_existing
 from data.imports.context import Context, ParsedRow
 from data.imports.spec import Column, Kind
-from data.writes.activity import DIRECTIONS, ENGAGEMENT_STATUSES, MILESTONE_TYPES, OUTCOMES
-from data.writes.catalog import UNIT_TYPES
-from data.writes.common import FUTURE_TOLERANCE, now
-
-LEAD_STATUSES = ("open", "lost", "booked")
-ENGAGEMENT_TYPES = ("call", "email", "sms", "whatsapp", "meeting", "site_visit")
 
 
 def _not_future(moment: dt.datetime | None, column: str) -> list[tuple[str, str]]:
-    if moment is not None and moment > now() + FUTURE_TOLERANCE:
+    if is_in_future(moment):
         return [(column, "this is in the future")]
     return []
 
@@ -287,7 +291,7 @@ _MILESTONE_COMPARED = ("outcome", "latitude", "longitude", "notes", "next_follow
 
 def _milestone_checks(row: dict[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
-    if row["milestone_type"] in ("booking", "cancellation"):
+    if row["milestone_type"] in BOOKING_MILESTONES:
         problems.append(("milestone_type", f"{row['milestone_type']} milestones come from the bookings file"))
     if row["milestone_type"] != "site_visit_scheduled":
         problems += _not_future(row["occurred_at"], "occurred_at")

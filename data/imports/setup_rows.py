@@ -7,13 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from data.domain.rules import NAME_MAX
+from data.domain.vocabulary import CAMPAIGN_STATUSES, UNIT_STATUSES, UNIT_TYPES
 from data.imports import values
 from data.imports.compare import settle_existing
 from data.imports.context import Context, ParsedRow
 from data.imports.spec import Column, Kind, no_checks
-from data.writes.catalog import CAMPAIGN_STATUSES, UNIT_TYPES
-
-UNIT_STATUSES = ("available", "blocked", "booked", "sold")
 
 
 def _insert(context: Context, sql: str, params: dict[str, Any]) -> None:

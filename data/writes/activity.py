@@ -22,7 +22,18 @@ from data.db import Scope
 from data.domain.permissions import Action, authorise
 from data.domain.rules import DUPLICATE_WINDOW, NOTES_MAX, SHORT_TEXT_MAX, check_text, moment_words
 from data.domain.validation import ProbableDuplicate, require
-from data.domain.vocabulary import label
+from data.domain.vocabulary import (
+    BOOKING_MILESTONES,
+    CHANNELS,
+    DIRECTIONS,
+    ENGAGEMENT_STATUSES,
+    LOGGABLE_ENGAGEMENT_TYPES,
+    MILESTONE_TYPES,
+    OUTCOMES,
+    SCHEDULED_MILESTONES,
+    VISIT_MILESTONES,
+    label,
+)
 from data.writes import audit
 from data.writes.common import (
     Saved,
@@ -35,28 +46,6 @@ from data.writes.common import (
     replayed,
     visible_lead,
 )
-
-MILESTONE_TYPES = (
-    "lead_generated",
-    "contacted",
-    "qualified",
-    "reengaged",
-    "site_visit_scheduled",
-    "site_visit",
-    "revisit",
-    "negotiation",
-    "booking",
-    "cancellation",
-)
-# Only the booking forms record these, with the booking they belong to.
-BOOKING_MILESTONES = ("booking", "cancellation")
-# Milestones that may be dated ahead: they say when something is planned.
-SCHEDULED_MILESTONES = ("site_visit_scheduled",)
-OUTCOMES = ("positive", "neutral", "negative")
-ENGAGEMENT_TYPES = ("call", "email", "sms", "whatsapp", "meeting")
-CHANNELS = ("phone", "WhatsApp", "email", "SMS", "video call", "in person")
-DIRECTIONS = ("outbound", "inbound")
-ENGAGEMENT_STATUSES = ("completed", "no_answer", "scheduled", "failed")
 
 _LOCATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -118,7 +107,7 @@ def _has_milestone(conn, lead_id: int, milestone_type: str, before: dt.datetime 
 
 # Visits done are one kind whatever the rules named them: logged twice, a site visit's copy
 # would become a revisit.
-_SAME_KIND = {"site_visit": ("site_visit", "revisit"), "revisit": ("site_visit", "revisit")}
+_SAME_KIND = {code: VISIT_MILESTONES for code in VISIT_MILESTONES}
 
 _NEARBY_MILESTONE = """
     select milestone_id as row_id, occurred_at from lead_milestones
@@ -336,7 +325,7 @@ def log_milestone(
 def _engagement_errors(
     engagement_type, channel, direction, status, duration_seconds, response_minutes, errors: dict[str, str]
 ) -> None:
-    if engagement_type not in ENGAGEMENT_TYPES:
+    if engagement_type not in LOGGABLE_ENGAGEMENT_TYPES:
         errors["engagement_type"] = "Choose call, email, SMS, WhatsApp or meeting."
     if channel not in (None, *CHANNELS):
         errors["channel"] = "Choose a channel."

@@ -22,17 +22,17 @@ from data.domain.permissions import Action, authorise
 from data.domain.rules import (
     NOTES_MAX,
     PRICE_DEVIATION_LIMIT,
-    REFERENCE_MAX,
-    check_date_floor,
+    check_day,
+    check_payment,
     check_text,
     parse_money,
     rupees,
 )
 from data.domain.validation import NeedsConfirmation, ValidationError, require
+from data.domain.vocabulary import TAKEN_UNIT_STATUSES
 from data.writes import audit
 from data.writes.activity import insert_milestone
-from data.writes.common import FUTURE_TOLERANCE, Saved, check_key, check_lead_chosen, constraint_name, now, visible_lead
-from data.writes.ledger import PAYMENT_MODES
+from data.writes.common import Saved, check_key, check_lead_chosen, constraint_name, now, visible_lead
 
 UNIT_TAKEN = "This unit was just booked by someone else; choose another unit."
 
@@ -41,25 +41,6 @@ def moment_on(day: dt.date, not_before: dt.datetime) -> dt.datetime:
     """A timestamp for something dated ``day``: now if it is today, else midday; never before ``not_before``."""
     moment = now() if day == today_in_india() else dt.datetime.combine(day, dt.time(12), IST)
     return max(moment, not_before)
-
-
-def _check_date(day: dt.date | None, field: str, errors: dict[str, str]) -> None:
-    if day is None:
-        errors[field] = "Give the date."
-    elif day > today_in_india() + FUTURE_TOLERANCE:
-        errors[field] = "The date cannot be in the future."
-    else:
-        check_date_floor(day, field, errors)
-
-
-def _payment_errors(payment_mode: str | None, reference: str | None, errors: dict[str, str]) -> str | None:
-    """The reference, cleaned; a payment other than cash needs one."""
-    reference = check_text(reference, "reference", errors, max_length=REFERENCE_MAX)
-    if payment_mode not in PAYMENT_MODES:
-        errors["payment_mode"] = "Choose cheque, NEFT, RTGS, UPI or cash."
-    elif payment_mode != "cash" and reference is None and "reference" not in errors:
-        errors["reference"] = "Give the cheque or transaction number."
-    return reference
 
 
 def _refuse_unusual_price(unit, value: Decimal, reason: str | None) -> None:
@@ -100,7 +81,7 @@ def _lock_unit(conn, unit_id: int | None):
 
 def _check_available(unit) -> None:
     hold_expired = unit.status == "blocked" and unit.hold_expires_at is not None and unit.hold_expires_at < now()
-    if unit.status in ("booked", "sold"):
+    if unit.status in TAKEN_UNIT_STATUSES:
         raise ValidationError({"unit_id": UNIT_TAKEN})
     if unit.status == "blocked" and not hold_expired:
         raise ValidationError({"unit_id": "This unit is on hold for another buyer; choose another unit."})
@@ -200,10 +181,10 @@ def book_unit(
     paid = parse_money(booking_amount, "booking_amount", errors, allow_zero=False)
     if value is not None and paid is not None and paid > value:
         errors["booking_amount"] = "The booking amount cannot exceed the agreement value."
-    _check_date(booking_date, "booking_date", errors)
+    check_day(booking_date, "booking_date", errors)
     if plan_code not in PLANS:
         errors["plan_code"] = "Choose a payment plan."
-    reference = _payment_errors(payment_mode, reference, errors)
+    reference = check_payment(payment_mode, reference, errors)
     price_reason = check_text(
         price_deviation_reason, "price_deviation_reason", errors, max_length=NOTES_MAX, label="reason", multiline=True
     )
@@ -366,12 +347,18 @@ def cancel_booking(
     reason = check_text(reason, "reason", errors, max_length=NOTES_MAX, multiline=True)
     if reason is None and "reason" not in errors:
         errors["reason"] = "Say why the booking is cancelled."
-    _check_date(cancellation_date, "cancellation_date", errors)
+    check_day(cancellation_date, "cancellation_date", errors)
     charge = parse_money(_zero_when_blank(cancellation_charge), "cancellation_charge", errors)
     refund = parse_money(_zero_when_blank(refund_amount), "refund_amount", errors)
-    if refund and refund_mode not in (None, *PAYMENT_MODES):
-        errors["refund_mode"] = "Choose cheque, NEFT, RTGS, UPI or cash."
-    refund_reference = check_text(refund_reference, "refund_reference", errors, max_length=REFERENCE_MAX)
+    # How a refund was paid may be left out; given, it follows the rules of every payment.
+    refund_reference = check_payment(
+        refund_mode if refund else None,
+        refund_reference,
+        errors,
+        mode_field="refund_mode",
+        reference_field="refund_reference",
+        mode_required=False,
+    )
     check_key(idempotency_key, errors)
     require(errors)
 

@@ -18,14 +18,10 @@ import sqlalchemy as sa
 
 from data import db, reports
 from data.domain.permissions import Action, authorise
-from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX, check_date_floor, check_text, parse_money
+from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX, check_date_floor, check_not_future, check_text, parse_money
 from data.domain.validation import ValidationError, require
+from data.domain.vocabulary import CAMPAIGN_STATUSES, SETTABLE_UNIT_STATUSES, UNIT_TYPES
 from data.writes import audit
-
-UNIT_TYPES = ("studio", "1BHK", "2BHK", "3BHK", "4BHK", "penthouse", "villa", "plot")
-CAMPAIGN_STATUSES = ("active", "paused", "completed", "inactive")
-# Unit states an admin may set by hand; booked and sold come only from bookings.
-SETTABLE_UNIT_STATUSES = ("available", "blocked")
 
 # What a unique constraint means to the person who broke it.
 _DUPLICATES = {
@@ -230,9 +226,8 @@ def add_spend(tenant_id: int, user_id: int, campaign_id: int, spend_date: dt.dat
     }
     if spend_date is None:
         errors["spend_date"] = "Give the date of the spend."
-    elif spend_date > dt.date.today() + dt.timedelta(days=1):
-        errors["spend_date"] = "Spend cannot be in the future."
     else:
+        check_not_future(spend_date, "spend_date", errors, "Spend cannot be in the future.")
         check_date_floor(spend_date, "spend_date", errors)
     require(errors)
     return _write(

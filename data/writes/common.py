@@ -14,11 +14,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from data.domain.filters import IST
-from data.domain.rules import EARLIEST_DATE_MESSAGE, is_before_earliest
+from data.domain.rules import EARLIEST_DATE_MESSAGE, check_not_future, is_before_earliest
 from data.domain.validation import ValidationError, require
 
-# How far ahead a "done" moment may be: a phone's clock, or a visit logged just after midnight.
-FUTURE_TOLERANCE = dt.timedelta(days=1)
 MISSING_KEY = "Missing form key; reload the page."
 
 
@@ -56,8 +54,8 @@ def check_moment(
         errors[field] = "Give the date and time."
     elif is_before_earliest(moment):
         errors[field] = EARLIEST_DATE_MESSAGE
-    elif not may_be_future and moment > now() + FUTURE_TOLERANCE:
-        errors[field] = "This cannot be more than a day in the future."
+    elif not may_be_future:
+        check_not_future(moment, field, errors, "This cannot be more than a day in the future.")
     return moment
 
 

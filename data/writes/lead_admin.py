@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from data import db, reports
 from data.domain.permissions import Action, authorise
 from data.domain.validation import require
+from data.domain.vocabulary import LEAD_OWNER_ROLES
 from data.writes import audit
 
 
@@ -19,7 +20,7 @@ def reassign_leads(tenant_id: int, lead_ids: list[int], new_owner_user_id: int, 
             sa.text("select role from app_users where user_id = :user_id and is_active and deleted_at is null"),
             {"user_id": new_owner_user_id},
         ).scalar()
-        require({} if owner in ("rep", "manager") else {"owner": "Choose an active rep or manager."})
+        require({} if owner in LEAD_OWNER_ROLES else {"owner": "Choose an active rep or manager."})
         moved = conn.execute(
             sa.text(
                 """

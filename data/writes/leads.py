@@ -22,8 +22,8 @@ from data import db, reports
 from data.domain.permissions import Action, authorise
 from data.domain.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX, check_text, parse_money
 from data.domain.validation import ValidationError, require
+from data.domain.vocabulary import UNIT_TYPES
 from data.writes import audit
-from data.writes.catalog import UNIT_TYPES
 from data.writes.common import (
     Saved,
     check_key,

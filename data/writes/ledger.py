@@ -17,15 +17,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from data import db, reports
-from data.domain.filters import IST, today_in_india
+from data.domain.filters import IST
 from data.domain.permissions import Action, authorise
-from data.domain.rules import NOTES_MAX, REFERENCE_MAX, check_date_floor, check_text, day_words, parse_money, rupees
+from data.domain.rules import (
+    NOTES_MAX,
+    check_date_floor,
+    check_day,
+    check_payment,
+    check_text,
+    day_words,
+    parse_money,
+    rupees,
+)
 from data.domain.validation import ValidationError, require
+from data.domain.vocabulary import ENTRY_SIDE, MANUAL_ENTRY_TYPES
 from data.writes import audit
-
-SIDES = {"demand": "debit", "debit_note": "debit", "receipt": "credit", "credit_note": "credit"}
-PAYMENT_MODES = ("cheque", "neft", "rtgs", "upi", "cash")
-PAYMENT_MODE_LABELS = {"cheque": "Cheque", "neft": "NEFT", "rtgs": "RTGS", "upi": "UPI", "cash": "Cash"}
+from data.writes.common import KEY_USED_BY_SOMEONE_ELSE
 
 
 @dataclass(frozen=True)
@@ -34,15 +41,6 @@ class Written:
 
     ledger_entry_id: int
     is_new: bool
-
-
-def _check_entry_date(entry_date: dt.date | None, errors: dict[str, str]) -> None:
-    if entry_date is None:
-        errors["entry_date"] = "Give the date."
-    elif entry_date > today_in_india() + dt.timedelta(days=1):
-        errors["entry_date"] = "The date cannot be in the future."
-    else:
-        check_date_floor(entry_date, "entry_date", errors)
 
 
 def _validate(
@@ -56,20 +54,21 @@ def _validate(
 ) -> tuple[Decimal | None, str | None, str | None]:
     """The amount, reference and particulars, cleaned; raises with every message at once."""
     errors: dict[str, str] = {}
-    if entry_type not in SIDES:
+    if entry_type not in MANUAL_ENTRY_TYPES:
         errors["entry_type"] = "Choose a demand, receipt, credit note or debit note."
     value = parse_money(amount, "amount", errors, allow_zero=False)
-    _check_entry_date(entry_date, errors)
+    check_day(entry_date, "entry_date", errors)
     if entry_type == "demand" and due_date is None:
         errors["due_date"] = "A demand needs a due date."
     check_date_floor(due_date, "due_date", errors)
-    reference = check_text(texts["reference"], "reference", errors, max_length=REFERENCE_MAX)
+    # Only a receipt says how it was paid; any entry may carry a reference (a demand letter's number).
+    reference = check_payment(
+        payment_mode if entry_type == "receipt" else None,
+        texts["reference"],
+        errors,
+        mode_required=entry_type == "receipt",
+    )
     notes = check_text(texts["notes"], "notes", errors, max_length=NOTES_MAX, label="particulars", multiline=True)
-    if entry_type == "receipt":
-        if payment_mode not in PAYMENT_MODES:
-            errors["payment_mode"] = "Choose cheque, NEFT, RTGS, UPI or cash."
-        elif payment_mode != "cash" and reference is None and "reference" not in errors:
-            errors["reference"] = "Give the cheque or transaction number."
     if not idempotency_key:
         errors["idempotency_key"] = "Missing form key; reload the page."
     require(errors)
@@ -131,16 +130,20 @@ def _refuse_closed_account(booking, field: str) -> None:
 def _existing(conn, idempotency_key: str):
     return conn.execute(
         sa.text(
-            "select ledger_entry_id, booking_id, entry_type, amount, entry_date, reverses_entry_id "
+            "select ledger_entry_id, booking_id, entry_type, amount, entry_date, reverses_entry_id, created_by "
             "from account_ledger where idempotency_key = :key"
         ),
         {"key": idempotency_key},
     ).one_or_none()
 
 
-def _replayed(existing, expected: dict) -> Written:
+def _replayed(existing, expected: dict, user_id: int) -> Written:
+    """What this user's earlier submission of the same form wrote; a key another user's entry
+    holds is refused (replaying it would tell this user that their form saved someone else's)."""
     if existing is None:  # the key is taken, but by a row this transaction cannot see
         raise ValidationError({"idempotency_key": "This form was already submitted; reload it."})
+    if existing.created_by != user_id:
+        raise ValidationError({"idempotency_key": KEY_USED_BY_SOMEONE_ELSE})
     same = all(getattr(existing, field) == value for field, value in expected.items())
     require({} if same else {"idempotency_key": "This form was already submitted with other values; reload it."})
     return Written(existing.ledger_entry_id, is_new=False)
@@ -173,7 +176,7 @@ def add_entry(
         require({} if booking else {"booking_id": "There is no such booking."})
         customer_id = booking.customer_id
         if (existing := _existing(conn, idempotency_key)) is not None:
-            return _replayed(existing, expected)
+            return _replayed(existing, expected, user_id)
         _refuse_closed_account(booking, "booking_id")
         if entry_type == "receipt":
             _refuse_repeated_reference(conn, booking_id, reference)
@@ -184,7 +187,7 @@ def add_entry(
             "entry_date": entry_date,
             "due_date": due_date if entry_type == "demand" else None,
             "entry_type": entry_type,
-            "side": SIDES[entry_type],
+            "side": ENTRY_SIDE[entry_type],
             "amount": value,
             "payment_mode": payment_mode if entry_type == "receipt" else None,
             "reference": reference,
@@ -206,7 +209,7 @@ def add_entry(
             row,
         ).scalar()
         if new_id is None:  # a resubmission: the first one won
-            return _replayed(_existing(conn, idempotency_key), expected)
+            return _replayed(_existing(conn, idempotency_key), expected, user_id)
         audit.record(
             conn,
             tenant_id=tenant_id,
@@ -234,10 +237,7 @@ def reverse_entry(
     reason = check_text(reason, "reason", errors, max_length=NOTES_MAX, multiline=True)
     if reason is None and "reason" not in errors:
         errors["reason"] = "Say why the entry is reversed."
-    if entry_date is None or entry_date > today_in_india() + dt.timedelta(days=1):
-        errors["entry_date"] = "Give a date that is not in the future."
-    else:
-        check_date_floor(entry_date, "entry_date", errors)
+    check_day(entry_date, "entry_date", errors)
     if not idempotency_key:
         errors["idempotency_key"] = "Missing form key; reload the page."
     require(errors)
@@ -253,7 +253,7 @@ def reverse_entry(
         require({} if original else {"ledger_entry_id": "There is no such entry."})
         booking = _lock_booking(conn, original.booking_id)
         if (existing := _existing(conn, idempotency_key)) is not None:
-            return _replayed(existing, {"reverses_entry_id": ledger_entry_id})
+            return _replayed(existing, {"reverses_entry_id": ledger_entry_id}, user_id)
         _refuse_closed_account(booking, "ledger_entry_id")
         require({"ledger_entry_id": "A reversal cannot be reversed."} if original.entry_type == "reversal" else {})
         row = {
@@ -286,7 +286,7 @@ def reverse_entry(
         if new_id is None:
             existing = _existing(conn, idempotency_key)
             if existing is not None:
-                return _replayed(existing, {"reverses_entry_id": ledger_entry_id})
+                return _replayed(existing, {"reverses_entry_id": ledger_entry_id}, user_id)
             raise ValidationError({"ledger_entry_id": "This entry has already been reversed."})
         audit.record(
             conn,
