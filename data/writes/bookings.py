@@ -4,7 +4,8 @@ its milestones and the customer's account in step.
 Two people booking the same unit at once: the unit row is locked first, so the second waits,
 then finds it booked and is told so; the partial unique index on live bookings per unit is
 the last line if anything ever skips the lock. Both writes replay an earlier submission of
-the same form (its idempotency key) instead of writing twice.
+the same form (its idempotency key) by the same user instead of writing twice; a key another
+user's booking or cancellation holds is refused.
 """
 
 from __future__ import annotations
@@ -32,7 +33,15 @@ from data.domain.validation import NeedsConfirmation, ValidationError, require
 from data.domain.vocabulary import TAKEN_UNIT_STATUSES
 from data.writes import audit
 from data.writes.activity import insert_milestone
-from data.writes.common import Saved, check_key, check_lead_chosen, constraint_name, now, visible_lead
+from data.writes.common import (
+    Saved,
+    check_key,
+    check_lead_chosen,
+    constraint_name,
+    now,
+    replayed,
+    visible_lead,
+)
 
 UNIT_TAKEN = "This unit was just booked by someone else; choose another unit."
 
@@ -146,13 +155,27 @@ def _ledger_entries(conn, booking: dict, user_id: int, entries: list[dict[str, A
     conn.execute(sa.insert(ledger).values(rows))
 
 
-def _replayed_booking(conn, column_sql: str, idempotency_key: str) -> Saved | None:
-    row = conn.execute(sa.text(column_sql), {"key": idempotency_key}).one_or_none()
-    return None if row is None else Saved(row.booking_id, row.lead_id, is_new=False)
-
-
-_BOOKING_BY_KEY = "select booking_id, lead_id from bookings where idempotency_key = :key"
-_CANCELLATION_BY_KEY = "select booking_id, lead_id from bookings where cancellation_idempotency_key = :key"
+_BOOKING_BY_KEY = (
+    "select booking_id as row_id, lead_id, created_by as written_by from bookings where idempotency_key = :key"
+)
+# Who cancelled is who recorded the cancellation's milestone (bookings keep no cancelled_by).
+_CANCELLATION_BY_KEY = """
+    select
+        bookings.booking_id as row_id,
+        bookings.lead_id,
+        (
+            select lead_milestones.recorded_by
+            from lead_milestones
+            where lead_milestones.tenant_id = bookings.tenant_id
+                and lead_milestones.lead_id = bookings.lead_id
+                and lead_milestones.milestone_type = 'cancellation'
+                and lead_milestones.metadata ->> 'booking_id' = bookings.booking_id::text
+            order by lead_milestones.milestone_id desc
+            limit 1
+        ) as written_by
+    from bookings
+    where bookings.cancellation_idempotency_key = :key
+"""
 
 
 def book_unit(
@@ -195,15 +218,15 @@ def book_unit(
     try:
         with db.tenant_transaction(tenant_id) as conn:
             authorise(conn, user_id, Action.BOOKING_CREATE)
-            if replayed := _replayed_booking(conn, _BOOKING_BY_KEY, idempotency_key):
-                return replayed
+            if earlier := replayed(conn, _BOOKING_BY_KEY, idempotency_key, user_id):
+                return earlier
             lead = visible_lead(conn, lead_id)
             if booking_date < lead.generated_at.astimezone(IST).date():
                 raise ValidationError({"booking_date": "This is before the lead was generated."})
             unit = _lock_unit(conn, unit_id)
             # The same form, saved while this call waited for the unit, has booked it: replay that.
-            if replayed := _replayed_booking(conn, _BOOKING_BY_KEY, idempotency_key):
-                return replayed
+            if earlier := replayed(conn, _BOOKING_BY_KEY, idempotency_key, user_id):
+                return earlier
             _check_available(unit)
             _refuse_unusual_price(unit, value, price_reason)
             terms = {"value": value, "paid": paid, "booking_date": booking_date, "price_deviation_reason": price_reason}
@@ -364,15 +387,15 @@ def cancel_booking(
 
     with db.tenant_transaction(tenant_id) as conn:
         authorise(conn, user_id, Action.BOOKING_CANCEL)
-        if replayed := _replayed_booking(conn, _CANCELLATION_BY_KEY, idempotency_key):
-            return replayed
+        if earlier := replayed(conn, _CANCELLATION_BY_KEY, idempotency_key, user_id):
+            return earlier
         # Locked before the balance is read, on the row every ledger write locks first (data.writes.ledger):
         # a receipt or reversal either committed before, and is in the balance settled below, or
         # waits for this commit and then finds the account closed. Never a receipt after the settlement.
         booking = _lock_booking(conn, booking_id)
         # The same form, saved while this call waited for the booking, has cancelled it: replay that.
-        if replayed := _replayed_booking(conn, _CANCELLATION_BY_KEY, idempotency_key):
-            return replayed
+        if earlier := replayed(conn, _CANCELLATION_BY_KEY, idempotency_key, user_id):
+            return earlier
         _check_cancellable(booking, cancellation_date)
         paid, charged = account_position(conn, booking.booking_id)
         _check_money(booking, paid, charge, refund)
