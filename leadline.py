@@ -25,6 +25,7 @@ LOCKS = {"run": (RUNTIME_LOCK,), "test": (RUNTIME_LOCK, DEV_LOCK)}
 
 
 def venv_python() -> Path:
+    """The python of Leadline's virtual environment."""
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
@@ -34,6 +35,7 @@ def stamp(lock: Path) -> Path:
 
 
 def digest(lock: Path) -> str:
+    """The sha256 of a lock file, in hex."""
     return hashlib.sha256(lock.read_bytes()).hexdigest()
 
 
@@ -76,6 +78,7 @@ def test(python: Path, args: list[str]) -> int:
 
 
 def main() -> int:
+    """Set up for the command named on the command line (run or test), run it, return its status."""
     commands = {"run": run, "test": test}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)

@@ -42,6 +42,7 @@ class Timings:
     rows: dict[str, list[float]] = field(default_factory=dict)
 
     def measure(self, name: str, call: Callable[[], object], runs: int) -> None:
+        """Time ``call`` ``runs`` times under ``name``, each run after clearing the report caches."""
         for _ in range(runs):
             reports.clear_report_caches()
             started = time.perf_counter()

@@ -35,12 +35,14 @@ class ServerFailed(RuntimeError):
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on just now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
 def wait_until_healthy(url: str, process: subprocess.Popen, log: Path, seconds: float = 120) -> None:
+    """Return once the app's health check answers; ``ServerFailed`` when it exits or ``seconds`` pass."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -37,6 +37,7 @@ class ImportResult:
 
     @property
     def rejected_lines(self) -> list[int]:
+        """The file's lines that had a problem, each once, in order."""
         return sorted({problem.line for problem in self.problems})
 
     @property
@@ -45,6 +46,7 @@ class ImportResult:
         return 1 if self.problems else 0
 
     def summary(self) -> str:
+        """One line saying what the import did (or, on a dry run, would do)."""
         verb = "would create" if self.is_dry_run else "created"
         text = (
             f"{self.kind}: {self.rows_read} rows read, {verb} {self.created}, {self.unchanged} already there, "
@@ -81,9 +83,11 @@ class Context:
         self._campaigns: dict[str, Any] = {}
 
     def reject(self, row: ParsedRow, column: str, reason: str) -> None:
+        """Record a problem with one column of a row; that row is not written."""
         self.result.problems.append(Problem(row.line, column, reason, row.cells))
 
     def scalar(self, sql: str, **params: Any) -> Any:
+        """The first value a query returns in the import's transaction, or None."""
         return self.conn.execute(sa.text(sql), params).scalar()
 
     def _find_or_create(self, cache: dict, key: Any, find: str, create: str, what: str, **params: Any) -> int:
@@ -99,6 +103,7 @@ class Context:
         return cache[key]
 
     def project(self, name: str) -> int:
+        """The project of that name (case ignored), created if new."""
         return self._find_or_create(
             self._projects,
             name.casefold(),
@@ -111,6 +116,7 @@ class Context:
         )
 
     def tower(self, project_id: int, name: str) -> int:
+        """The project's tower of that name (case ignored), created if new."""
         return self._find_or_create(
             self._towers,
             (project_id, name.casefold()),
@@ -124,6 +130,7 @@ class Context:
         )
 
     def lead_source(self, source: str, subsource: str) -> int:
+        """The source/subsource pair (case ignored), created if new."""
         return self._find_or_create(
             self._sources,
             (source.casefold(), subsource.casefold()),
@@ -137,6 +144,7 @@ class Context:
         )
 
     def user(self, username: str) -> int | None:
+        """The user of that username (case ignored), or None when there is none."""
         key = username.casefold()
         if key not in self._users:
             self._users[key] = self.scalar(

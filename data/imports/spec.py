@@ -35,12 +35,15 @@ class Kind:
 
     @property
     def required(self) -> list[str]:
+        """The columns a file of this kind must have."""
         return [column.name for column in self.columns if column.required]
 
     @property
     def names(self) -> list[str]:
+        """Every column's name, in order."""
         return [column.name for column in self.columns]
 
 
 def no_checks(_values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The row check of a kind whose columns' parsing checks everything: no problems."""
     return []

@@ -56,6 +56,7 @@ def area_sqft(text: str) -> Decimal:
 
 
 def integer(text: str) -> int:
+    """A whole number ("1,200" and "7.0" too), or ``BadValue``."""
     cleaned = text.strip().replace(",", "")
     if re.fullmatch(r"-?\d+(?:\.0+)?", cleaned):
         return int(Decimal(cleaned))
@@ -128,6 +129,7 @@ def choice(text: str, allowed: tuple[str, ...], what: str) -> str:
 
 
 def phone(text: str) -> str:
+    """An Indian mobile number in +91 form, or ``BadValue``."""
     normalised = normalise_phone(text)
     if normalised is None:
         raise BadValue(f"'{text}' is not a valid mobile number")
@@ -135,6 +137,7 @@ def phone(text: str) -> str:
 
 
 def email(text: str) -> str | None:
+    """An email address in normal form, or ``BadValue``."""
     try:
         return normalise_email(text)
     except ValueError as error:
@@ -142,4 +145,5 @@ def email(text: str) -> str | None:
 
 
 def text_value(text: str) -> str:
+    """Text with its runs of white space made one space, ends trimmed."""
     return " ".join(text.split())

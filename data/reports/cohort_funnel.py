@@ -116,6 +116,7 @@ class Funnel:
 
     @property
     def is_empty(self) -> bool:
+        """Whether no lead arrived in the period the filters select."""
         return self.cohorts.empty
 
 

@@ -137,6 +137,7 @@ class Overview:
 
     @property
     def is_empty(self) -> bool:
+        """Whether no lead arrived in the period the filters select."""
         return self.trend.empty
 
     def value(self, kpi: str, period: str = "current"):

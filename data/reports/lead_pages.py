@@ -53,6 +53,7 @@ class LeadPage:
 
     @property
     def page_count(self) -> int:
+        """How many pages the leads fill (at least one)."""
         return max(1, -(-self.total_leads // self.page_size))
 
 

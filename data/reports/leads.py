@@ -82,6 +82,7 @@ class LeadTimeline:
 
     @property
     def follow_up(self):
+        """The latest next follow-up set on the lead's milestones and calls, or None."""
         dates = pd.concat([self.milestones["next_follow_up_at"], self.engagements["next_follow_up_at"]]).dropna()
         return None if dates.empty else dates.max()
 

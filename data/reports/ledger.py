@@ -131,10 +131,12 @@ class LedgerSummary:
 
     @property
     def page_count(self) -> int:
+        """How many pages the accounts fill (at least one)."""
         return max(1, -(-int(self.totals["accounts"]) // self.page_size))
 
     @property
     def is_empty(self) -> bool:
+        """Whether the filters select no booked unit."""
         return int(self.totals["accounts"]) == 0
 
 
