@@ -240,12 +240,14 @@ _EXISTING_ENTRY = """
     from account_ledger
     where entry_ref = :entry_ref
 """
+
+# The entry a row reverses, and whether it has been reversed already, as
+# leadline_ledger_entries() (sql/functions, the one definition of reversal netting) says.
 _REVERSED = """
-    select entry.ledger_entry_id, entry.booking_id, entry.entry_type, entry.side, entry.amount,
-        exists (select 1 from account_ledger as reversal where reversal.reverses_entry_id = entry.ledger_entry_id)
-            as is_reversed
-    from account_ledger as entry
-    where entry.entry_ref = :entry_ref
+    select entry.ledger_entry_id, entry.booking_id, entry.entry_type, entry.side, entry.amount, entry.is_reversed
+    from account_ledger as target
+    cross join lateral leadline_ledger_entries(target.tenant_id, target.booking_id) as entry
+    where target.entry_ref = :entry_ref and entry.ledger_entry_id = target.ledger_entry_id
 """
 
 _INSERT_ENTRY = """

@@ -34,9 +34,10 @@ _COHORT_FIGURES = (
     """
 )
 
-# Money of the filtered leads' bookings, from the ledger rows themselves (by the bookings'
-# index), with v_account_statement's meanings: a debit raises the balance, a credit lowers
-# it, and a reversal counts against the type of the entry it reverses.
+# Money of the filtered leads' bookings, each booking's entries through the ledger's index, netted
+# by leadline_ledger_entries() (sql/functions), the one definition: a debit raises the balance, a
+# credit lowers it, and a reversal counts against the type of the entry it reverses, on its own
+# date (a cheque that bounces this month lowers this month's collections).
 _MONEY_FIGURES = (
     """
     with
@@ -46,27 +47,11 @@ _MONEY_FIGURES = (
     + """,
 
     filtered_entries as materialized (
-        select
-            account_ledger.booking_id,
-            account_ledger.entry_date,
-            case when account_ledger.side = 'debit' then account_ledger.amount else -account_ledger.amount end
-                as balance_change,
-            -- Only a reversal looks up the entry it reverses (a handful among many entries).
-            case
-                when account_ledger.entry_type = 'reversal' then (
-                    select reversed_entries.entry_type
-                    from account_ledger as reversed_entries
-                    where reversed_entries.tenant_id = account_ledger.tenant_id
-                        and reversed_entries.ledger_entry_id = account_ledger.reverses_entry_id
-                )
-                else account_ledger.entry_type
-            end as effective_entry_type,
-            case when account_ledger.entry_type = 'reversal' then -account_ledger.amount else account_ledger.amount end
-                as type_amount
+        select entries.booking_id, entries.entry_date, entries.balance_change, entries.effective_entry_type,
+            entries.type_amount
         from filtered_bookings
-        inner join account_ledger
-            on account_ledger.tenant_id = filtered_bookings.tenant_id
-            and account_ledger.booking_id = filtered_bookings.booking_id
+        cross join lateral leadline_ledger_entries(filtered_bookings.tenant_id, filtered_bookings.booking_id)
+            as entries
     ),
 
     balances as (

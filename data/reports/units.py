@@ -16,7 +16,7 @@ _AVAILABLE_UNITS = """
     inner join projects on projects.tenant_id = units.tenant_id and projects.project_id = units.project_id
     inner join towers on towers.tenant_id = units.tenant_id and towers.tower_id = units.tower_id
     where units.deleted_at is null
-        and (units.status = 'available' or (units.status = 'blocked' and units.hold_expires_at < now()))
+        and (units.status = 'available' or leadline_hold_expired(units.status, units.hold_expires_at))
     order by projects.name, towers.name, units.floor, units.unit_number
 """
 

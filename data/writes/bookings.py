@@ -77,7 +77,8 @@ def _lock_unit(conn, unit_id: int | None):
         unit = conn.execute(
             sa.text(
                 """
-                select unit_id, project_id, unit_number, unit_type, status, hold_expires_at, list_price
+                select unit_id, project_id, unit_number, unit_type, status, hold_expires_at, list_price,
+                    leadline_hold_expired(status, hold_expires_at) as hold_expired
                 from units where unit_id = :unit_id and deleted_at is null
                 for update
                 """
@@ -89,10 +90,10 @@ def _lock_unit(conn, unit_id: int | None):
 
 
 def _check_available(unit) -> None:
-    hold_expired = unit.status == "blocked" and unit.hold_expires_at is not None and unit.hold_expires_at < now()
+    # unit.hold_expired is leadline_hold_expired()'s answer (sql/functions), as the inventory says.
     if unit.status in TAKEN_UNIT_STATUSES:
         raise ValidationError({"unit_id": UNIT_TAKEN})
-    if unit.status == "blocked" and not hold_expired:
+    if unit.status == "blocked" and not unit.hold_expired:
         raise ValidationError({"unit_id": "This unit is on hold for another buyer; choose another unit."})
 
 
@@ -323,23 +324,19 @@ def _open_account(conn, booking: dict, user_id: int, plan, payment_mode: str, re
     _ledger_entries(conn, booking, user_id, [*demands, receipt])
 
 
+# Reversals netted as leadline_ledger_entries() (sql/functions) nets them for every read: a
+# reversal and the entry it reverses count for nothing (counted_amount 0).
 _ACCOUNT = """
-    with live_entries as (
-        select entry.entry_type, entry.amount
-        from account_ledger as entry
-        where entry.booking_id = :booking_id
-            and entry.entry_type <> 'reversal'
-            and not exists (
-                select 1 from account_ledger as reversal
-                where reversal.tenant_id = entry.tenant_id and reversal.reverses_entry_id = entry.ledger_entry_id
-            )
-    )
     select
-        coalesce(sum(amount) filter (where entry_type = 'receipt'), 0)
-            - coalesce(sum(amount) filter (where entry_type = 'refund'), 0) as paid,
-        coalesce(sum(amount) filter (where entry_type in ('demand', 'debit_note', 'cancellation_charge')), 0)
-            - coalesce(sum(amount) filter (where entry_type = 'credit_note'), 0) as charged
-    from live_entries
+        coalesce(sum(entry.counted_amount) filter (where entry.entry_type = 'receipt'), 0)
+            - coalesce(sum(entry.counted_amount) filter (where entry.entry_type = 'refund'), 0) as paid,
+        coalesce(sum(entry.counted_amount) filter (
+            where entry.entry_type in ('demand', 'debit_note', 'cancellation_charge')
+        ), 0)
+            - coalesce(sum(entry.counted_amount) filter (where entry.entry_type = 'credit_note'), 0) as charged
+    from bookings
+    cross join lateral leadline_ledger_entries(bookings.tenant_id, bookings.booking_id) as entry
+    where bookings.booking_id = :booking_id
 """
 
 

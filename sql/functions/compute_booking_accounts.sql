@@ -1,5 +1,6 @@
 -- The definition, per booking through the ledger's (tenant_id, booking_id) index, for the same
 -- reason as compute_lead_facts(): inside an import the statistics lag behind the table.
+-- Reversals are netted as leadline_ledger_entries() nets them (the one definition).
 -- First defined in migration 0007; this is its current definition.
 create or replace function compute_booking_accounts(account_tenant_id bigint, account_booking_ids bigint[])
 returns setof booking_accounts
@@ -33,27 +34,6 @@ as $$
             ), 0) as payments,
             max(entries.entry_date) filter (where entries.entry_type = 'receipt' and not entries.is_reversed)
                 as last_receipt_date
-        from (
-            select
-                account_ledger.side,
-                account_ledger.amount,
-                account_ledger.entry_type,
-                account_ledger.entry_date,
-                coalesce(reversed_entries.entry_type, account_ledger.entry_type) as effective_entry_type,
-                case
-                    when account_ledger.entry_type = 'reversal' then -account_ledger.amount
-                    else account_ledger.amount
-                end as type_amount,
-                exists (
-                    select 1 from account_ledger as reversals
-                    where reversals.tenant_id = account_tenant_id
-                        and reversals.reverses_entry_id = account_ledger.ledger_entry_id
-                ) as is_reversed
-            from account_ledger
-            left join account_ledger as reversed_entries
-                on reversed_entries.tenant_id = account_ledger.tenant_id
-                and reversed_entries.ledger_entry_id = account_ledger.reverses_entry_id
-            where account_ledger.tenant_id = account_tenant_id and account_ledger.booking_id = chosen.booking_id
-        ) as entries
+        from leadline_ledger_entries(account_tenant_id, chosen.booking_id) as entries
     ) as totals
 $$;

@@ -1,7 +1,8 @@
 -- Bookings and the money against them, by project, unit type, booking month and status.
 -- Grain: tenant, project, unit_type, booking_month, status (the booking's current status).
 -- received_amount = receipts less reversed receipts; refunded_amount and
--- cancellation_charges are netted of their reversals the same way (see v_account_statement).
+-- cancellation_charges are netted of their reversals the same way (leadline_ledger_entries(),
+-- through compute_booking_accounts(), which keeps booking_accounts).
 create view v_booking_summary with (security_invoker = true) as
 
 with

@@ -1,7 +1,8 @@
 -- Each booked customer's account: what they were charged, what they paid, what they owe.
 -- Grain: tenant, customer, booking (one account per booked unit).
 -- balance = total_debits - total_credits (positive: the customer owes). Reversals and the
--- entries they reverse both stay in the ledger and net out in these totals.
+-- entries they reverse both stay in the ledger and net out in these totals, as
+-- leadline_ledger_entries() (sql/functions) defines for every read.
 -- overdue_amount = greatest(0, demands due before today - payments), where both sides are
 -- net of reversals: demands by their due date, payments = receipts and credit notes. (A
 -- reversal of a demand is a credit but not a payment, so it lowers the demands instead.)
@@ -68,19 +69,11 @@ final as (
         and booking_accounts.booking_id = booked_units.booking_id
     -- Only what has fallen due moves with the calendar: read per booking through the ledger's
     -- (tenant_id, booking_id) index, so the cost follows the bookings asked for.
+    -- A reversed demand and its reversal cancel out (counted_amount 0: leadline_ledger_entries()).
     cross join lateral (
-        select sum(account_ledger.amount) as amount
-        from account_ledger
-        where account_ledger.tenant_id = booked_units.tenant_id
-            and account_ledger.booking_id = booked_units.booking_id
-            and account_ledger.entry_type = 'demand'
-            and account_ledger.due_date < leadline_today()
-            -- A reversed demand and its reversal cancel out.
-            and not exists (
-                select 1 from account_ledger as reversals
-                where reversals.tenant_id = account_ledger.tenant_id
-                    and reversals.reverses_entry_id = account_ledger.ledger_entry_id
-            )
+        select sum(entries.counted_amount) as amount
+        from leadline_ledger_entries(booked_units.tenant_id, booked_units.booking_id) as entries
+        where entries.entry_type = 'demand' and entries.due_date < leadline_today()
     ) as demands_due
 )
 

@@ -3,7 +3,7 @@
 -- and credit notes, net of their reversals) settle the oldest demands first; what is left of
 -- each demand due before today is aged by the days since its due date: 0-30, 31-60, 61-90 and
 -- over 90. Reversed demands are left out. The four buckets add up to
--- v_customer_ledger_summary.overdue_amount.
+-- v_customer_ledger_summary.overdue_amount. Reversals as leadline_ledger_entries() defines them.
 --
 -- Each booking's demands are read through the ledger's (tenant_id, booking_id) index, so the
 -- cost follows the bookings asked for, and no plan depends on fresh table statistics.
@@ -60,15 +60,10 @@ final as (
                         order by live_demands.due_date, live_demands.ledger_entry_id
                         rows between unbounded preceding and 1 preceding
                     ), 0) as demanded_before
-                from account_ledger as live_demands
-                where live_demands.tenant_id = booking_payments.tenant_id
-                    and live_demands.booking_id = booking_payments.booking_id
-                    and live_demands.entry_type = 'demand'
-                    and not exists (
-                        select 1 from account_ledger as reversals
-                        where reversals.tenant_id = live_demands.tenant_id
-                            and reversals.reverses_entry_id = live_demands.ledger_entry_id
-                    )
+                from leadline_ledger_entries(
+                    booking_payments.tenant_id, booking_payments.booking_id
+                ) as live_demands
+                where live_demands.entry_type = 'demand' and not live_demands.is_reversed
             ) as demands_in_due_order
             where demands_in_due_order.due_date < leadline_today()
         ) as unpaid_demands

@@ -1,6 +1,7 @@
 -- Units by state, per project, tower and unit type.
 -- Grain: tenant, project, tower, unit_type. A block whose hold has expired counts as
--- available (the unit is free to sell); a block with no expiry stays blocked.
+-- available (the unit is free to sell); a block with no expiry stays blocked. When a hold has
+-- expired is leadline_hold_expired()'s rule (sql/functions), shared with the booking form.
 -- available_value is the list price of the available units.
 create view v_unit_inventory with (security_invoker = true) as
 
@@ -18,7 +19,7 @@ unit_states as (
         unit_type,
         list_price,
         case
-            when status = 'blocked' and hold_expires_at <= now() then 'available'
+            when leadline_hold_expired(status, hold_expires_at) then 'available'
             else status
         end as effective_status
     from live_units
