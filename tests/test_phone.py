@@ -62,7 +62,20 @@ def open_rep_page(phone: Phone, path: str) -> Page:
     tab.goto(f"{phone.url}/{path}")
     tab.get_by_role("heading", name=REP_PAGES[path], exact=True).wait_for(timeout=60_000)
     settled(tab)
+    if sidebar_is_open(tab):  # left open by an earlier test (Streamlit may remember it): start closed
+        tab.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        wait_for_sidebar(tab, shown=False)
     return tab
+
+
+def wait_for_sidebar(tab, *, shown: bool) -> None:
+    """Wait until the sidebar's slide has ended, fully on screen or fully off it."""
+    test = "nav.getBoundingClientRect().left >= 0" if shown else "nav.getBoundingClientRect().right <= 0"
+    tab.wait_for_function(
+        "(() => { const nav = document.querySelector('[data-testid=stSidebarNav]');"
+        f" return {'!!nav && ' if shown else '!nav || '}{test}; }})()",
+        timeout=10_000,
+    )
 
 
 def main_fits(tab) -> bool:
@@ -106,6 +119,7 @@ def test_choosing_a_page_in_the_menu_closes_the_sidebar(rep: Phone) -> None:
         tab.get_by_test_id("stExpandSidebarButton").click()
         nav = tab.get_by_test_id("stSidebarNav")
         nav.wait_for(state="visible")
+        wait_for_sidebar(tab, shown=True)  # it slides in: read it once it has arrived
         assert sidebar_is_open(tab) and on_screen(nav.bounding_box())
         nav.get_by_role("link", name=title).click()
         tab.get_by_role("heading", name=title, exact=True).wait_for(timeout=60_000)
@@ -114,12 +128,7 @@ def test_choosing_a_page_in_the_menu_closes_the_sidebar(rep: Phone) -> None:
             "document.querySelector('[data-testid=stSidebar]').getAttribute('data-collapsed') === 'true'",
             timeout=5_000,
         )
-        # The sidebar slides away: wait for the animation to end rather than read it mid-way.
-        tab.wait_for_function(
-            "(() => { const nav = document.querySelector('[data-testid=stSidebarNav]');"
-            " return !nav || nav.getBoundingClientRect().right <= 0; })()",
-            timeout=5_000,
-        )
+        wait_for_sidebar(tab, shown=False)  # it slides away: read it once it has gone
         assert not on_screen(tab.get_by_test_id("stSidebarNav").bounding_box())
     tab.get_by_label("Find a lead by name or phone").wait_for()  # the page drawn, not the sidebar
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

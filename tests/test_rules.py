@@ -211,26 +211,27 @@ def test_search_text_refuses_control_characters_and_long_text() -> None:
 # Dates and moments: nothing done is dated in the future -----------------------------------
 
 TODAY = today_in_india()
-NOW = dt.datetime.now(IST)
 
 
+# Each case is made from the clock when the test runs (not when it is collected: a run may take
+# minutes, and a moment a minute past the tolerance would no longer be).
 @pytest.mark.parametrize(
     ("value", "in_future"),
     [
-        (None, False),
-        (TODAY - dt.timedelta(days=400), False),
-        (TODAY, False),
-        (TODAY + FUTURE_TOLERANCE, False),  # tomorrow: a receipt logged just after midnight elsewhere
-        (TODAY + FUTURE_TOLERANCE + dt.timedelta(days=1), True),
-        (NOW - dt.timedelta(hours=3), False),
-        (NOW + FUTURE_TOLERANCE - dt.timedelta(minutes=1), False),
-        (NOW + FUTURE_TOLERANCE + dt.timedelta(minutes=1), True),
-        ((NOW + dt.timedelta(days=2)).astimezone(dt.UTC), True),  # any time zone, the same moment
-        ((NOW + dt.timedelta(days=2)).replace(tzinfo=None), True),  # naive: India time
+        (lambda now, today: None, False),
+        (lambda now, today: today - dt.timedelta(days=400), False),
+        (lambda now, today: today, False),
+        (lambda now, today: today + FUTURE_TOLERANCE, False),  # tomorrow: a receipt logged just after midnight
+        (lambda now, today: today + FUTURE_TOLERANCE + dt.timedelta(days=1), True),
+        (lambda now, today: now - dt.timedelta(hours=3), False),
+        (lambda now, today: now + FUTURE_TOLERANCE - dt.timedelta(minutes=1), False),
+        (lambda now, today: now + FUTURE_TOLERANCE + dt.timedelta(minutes=1), True),
+        (lambda now, today: (now + dt.timedelta(days=2)).astimezone(dt.UTC), True),  # any zone, the same moment
+        (lambda now, today: (now + dt.timedelta(days=2)).replace(tzinfo=None), True),  # naive: India time
     ],
 )
 def test_a_date_or_moment_is_in_the_future_beyond_a_day(value, in_future: bool) -> None:
-    assert is_in_future(value) is in_future
+    assert is_in_future(value(dt.datetime.now(IST), today_in_india())) is in_future
 
 
 @pytest.mark.parametrize(
