@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from data import db, imports
 from data.db import copy_out
+from data.domain.permissions import SYSTEM
 from data.writes.common import now
 
 # A sales team's activity log: some milestones move a lead's stage, most are follow-ups.
@@ -64,7 +65,7 @@ def imports_with_and_without_machinery(measure: Callable, tenant_id: int, leads:
         try:
             measure(
                 f"import {rows:,} milestones (CSV), reporting machinery off",
-                lambda: imports.import_file(tenant_id, None, "milestones", without),
+                lambda: imports.import_file(tenant_id, SYSTEM, "milestones", without),
             )
         finally:
             _set_machinery(True)
@@ -79,7 +80,7 @@ def imports_with_and_without_machinery(measure: Callable, tenant_id: int, leads:
             )
         measure(
             f"import {rows:,} milestones (CSV), reporting machinery on",
-            lambda: imports.import_file(tenant_id, None, "milestones", with_machinery),
+            lambda: imports.import_file(tenant_id, SYSTEM, "milestones", with_machinery),
         )
     return rows
 

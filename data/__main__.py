@@ -90,7 +90,7 @@ def _import(args: argparse.Namespace) -> int:
     # openpyxl warns on stderr about styles it ignores; the import's one line should stand alone.
     warnings.filterwarnings("ignore", module="openpyxl")
     try:
-        result = imports.import_file(tenant_id, None, args.kind, Path(args.file), dry_run=args.dry_run)
+        result = imports.import_file(tenant_id, SYSTEM, args.kind, Path(args.file), dry_run=args.dry_run)
     except imports.ImportRefused as refused:
         print(refused.message(), file=sys.stderr)
         return refused.exit_status

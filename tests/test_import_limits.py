@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from data import db, imports
 from data.db import REPO_ROOT, Scope, tenants
+from data.domain.permissions import SYSTEM
 from data.domain.validation import ValidationError
 from data.imports import mappings, source
 from data.writes import activity, auth
@@ -135,7 +136,7 @@ def test_an_xlsx_whose_declared_size_is_smaller_than_its_data_imports_every_row(
 
     path = tmp_path / "units.xlsx"
     path.write_bytes(rewrite_member(small_workbook(), "xl/worksheets/sheet1.xml", add_row))
-    result = imports.import_file(tenant_id, None, "units", path)
+    result = imports.import_file(tenant_id, SYSTEM, "units", path)
     assert (result.rows_read, result.created, result.problems) == (2, 2, [])
 
 
@@ -150,7 +151,7 @@ def test_an_xlsx_that_lies_about_its_size_is_still_held_to_the_row_limit(tenant,
     path.write_bytes(rewrite_member(small_workbook(), "xl/worksheets/sheet1.xml", no_dimension_and_a_last_row))
     before = row_counts(tenant_id, TABLES)
     with pytest.raises(imports.FileProblem, match="more than 500,000 rows"):
-        imports.import_file(tenant_id, None, "units", path)
+        imports.import_file(tenant_id, SYSTEM, "units", path)
     assert row_counts(tenant_id, TABLES) == before
 
 
@@ -161,7 +162,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tenant, tmp_pat
     # A 200 MB file would only slow the suite; the limit is the same comparison at any size.
     monkeypatch.setattr(source, "MAX_FILE_BYTES", 1024)
     with pytest.raises(imports.FileProblem, match="Leadline imports files of up to"):
-        imports.import_file(tenant_id, None, "units", path)
+        imports.import_file(tenant_id, SYSTEM, "units", path)
 
 
 # --- 2. Every file it cannot read: status 2, one line --------------------------------------
@@ -288,7 +289,7 @@ def test_two_imports_in_threads_one_imports_the_other_is_told(tenant, tmp_path: 
 
     def attempt():
         try:
-            return imports.import_file(tenant_id, None, "leads", path)
+            return imports.import_file(tenant_id, SYSTEM, "leads", path)
         except imports.ImportBusy as busy:
             return busy
 

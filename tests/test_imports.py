@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from data import db, imports
 from data.__main__ import main
 from data.db import REPO_ROOT, tenants
+from data.domain.permissions import SYSTEM
 
 EXAMPLES = REPO_ROOT / "data" / "examples"
 ORDER = list(imports.KINDS)
@@ -124,7 +125,7 @@ def test_importing_every_example_again_changes_nothing(examples) -> None:
     _, tenant_id = examples
     before = counts(tenant_id)
     for kind in ORDER:
-        result = imports.import_file(tenant_id, None, kind, EXAMPLES / f"{kind}.csv")
+        result = imports.import_file(tenant_id, SYSTEM, kind, EXAMPLES / f"{kind}.csv")
         assert (result.created, result.problems, result.unchanged) == (0, [], result.rows_read), kind
     assert counts(tenant_id) == before
 
@@ -209,7 +210,7 @@ MESSY_LEADS = (
 
 def test_a_messy_leads_file_keeps_the_good_rows(examples, tmp_path: Path) -> None:
     _, tenant_id = examples
-    result = imports.import_file(tenant_id, None, "leads", write(tmp_path, "leads.csv", MESSY_LEADS))
+    result = imports.import_file(tenant_id, SYSTEM, "leads", write(tmp_path, "leads.csv", MESSY_LEADS))
     assert sorted((problem.line, problem.column) for problem in result.problems) == [
         (3, "phone"),
         (4, "generated_at"),
@@ -233,7 +234,7 @@ def test_history_rows_that_break_the_rules_are_rejected(examples, tmp_path: Path
         "CRM-1002,promoted,2026-07-01 10:00,\n"  # 6: unknown type
         "CRM-1002,Revisit,2026-07-02 10:00,Positive\n"  # 7: good (after the 28 June visit)
     )
-    result = imports.import_file(tenant_id, None, "milestones", write(tmp_path, "m.csv", milestones))
+    result = imports.import_file(tenant_id, SYSTEM, "milestones", write(tmp_path, "m.csv", milestones))
     assert sorted((problem.line, problem.column) for problem in result.problems) == [
         (2, "milestone_type"),
         (3, "lead_ref"),
@@ -250,7 +251,7 @@ def test_history_rows_that_break_the_rules_are_rejected(examples, tmp_path: Path
         "X-4,BK-999,2026-09-07,receipt,1000,,,\n"  # 5: no such booking
         "L-3,BK-501,2026-07-10,receipt,650000,,NEFT-88121,\n"  # 6: conflicts with the existing L-3
     )
-    result = imports.import_file(tenant_id, None, "ledger", write(tmp_path, "l.csv", ledger))
+    result = imports.import_file(tenant_id, SYSTEM, "ledger", write(tmp_path, "l.csv", ledger))
     assert sorted((problem.line, problem.column) for problem in result.problems) == [
         (2, "due_date"),
         (4, "reverses_entry_ref"),
@@ -268,7 +269,7 @@ def test_a_unit_can_be_booked_cancelled_and_booked_again_in_one_file(examples, t
         "R-2,CRM-1006,Skyline Residency,A,A-201,2026-09-20,9100000,910000,confirmed,\n"
         "R-3,CRM-1002,Skyline Residency,A,A-201,2026-09-25,9100000,910000,confirmed,\n"  # taken by R-2
     )
-    result = imports.import_file(tenant_id, None, "bookings", write(tmp_path, "b.csv", bookings))
+    result = imports.import_file(tenant_id, SYSTEM, "bookings", write(tmp_path, "b.csv", bookings))
     assert sorted((problem.line, problem.column) for problem in result.problems) == [(4, "unit_number")]
     status = one(
         tenant_id,
@@ -300,7 +301,7 @@ def test_an_xlsx_file_imports_like_its_csv(tmp_path: Path) -> None:
     sheet.append(["Excel Park", "E1", 1, "E-101", "2BHK", 900.0, 7200000])
     sheet.append(["Excel Park", "E1", 2, "E-201", "3BHK", "1,250", "95,00,000"])
     workbook.save(tmp_path / "units.xlsx")
-    result = imports.import_file(tenant_id, None, "units", tmp_path / "units.xlsx")
+    result = imports.import_file(tenant_id, SYSTEM, "units", tmp_path / "units.xlsx")
     assert (result.created, result.problems) == (2, [])
     assert tuple(one(tenant_id, "select count(*), sum(list_price) from units")) == (2, Decimal("16700000.00"))
 
@@ -367,7 +368,7 @@ def test_a_messy_file_of_each_kind_reports_exactly_its_bad_lines(examples, tmp_p
         *(f"{row}," for row, _ in rows[1:]),
     ]
     before = counts(tenant_id)
-    result = imports.import_file(tenant_id, None, kind, write(tmp_path, f"{kind}.csv", "\n".join(lines) + "\n"))
+    result = imports.import_file(tenant_id, SYSTEM, kind, write(tmp_path, f"{kind}.csv", "\n".join(lines) + "\n"))
     # Line 1 is the header, line 3 the blank line.
     expected_bad = [2 if index == 0 else index + 3 for index, (_, good) in enumerate(rows) if not good]
     assert result.rejected_lines == expected_bad, [(p.line, p.reason) for p in result.problems]

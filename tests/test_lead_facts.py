@@ -22,6 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from data import db, imports
 from data.db import REPO_ROOT
+from data.domain.permissions import SYSTEM
 from tests.support.world import World, build_world, insert
 
 MOMENT = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
@@ -183,7 +184,7 @@ def test_a_bulk_import_then_writes_leave_the_facts_exact(world: World) -> None:
 
     tenant_id = tenants.create_tenant("facts-bulk", "Facts Bulk")
     for kind in imports.KINDS:
-        imports.import_file(tenant_id, None, kind, REPO_ROOT / "data" / "examples" / f"{kind}.csv")
+        imports.import_file(tenant_id, SYSTEM, kind, REPO_ROOT / "data" / "examples" / f"{kind}.csv")
     kept_equals_defined(tenant_id)
     with db.tenant_transaction(tenant_id) as conn:
         conn.execute(sa.text("update lead_milestones set deleted_at = now() where milestone_type = 'site_visit'"))

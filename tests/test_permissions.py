@@ -590,3 +590,19 @@ def test_every_screen_permission_opens_a_page() -> None:
     named |= {entry.permission for entries in navigation.OWN_WORK_LAYOUT.values() for entry in entries}
     screens = {action for action in Action if action.is_screen} - {Action.SCREEN_TEAM}  # TEAM picks the layout
     assert screens <= named
+
+
+def test_a_lost_user_id_is_refused_never_taken_for_the_command_line(world: World, tmp_path: Path) -> None:
+    # SYSTEM is its own object: a caller whose user id went missing (None) is refused like anyone
+    # without a role, by every write that also takes the command line's actor.
+    units = tmp_path / "units.csv"
+    units.write_text("project,tower,unit_number,unit_type,floor,carpet_area_sqft,list_price\n")
+    for attempt in (
+        lambda: imports.import_file(world.alpha, None, "units", units),
+        lambda: snapshot.build_snapshot(world.alpha, None, "alpha", directory=tmp_path / "zip"),
+        lambda: auth.create_user(world.alpha, f"nobody{serial()}", "No One", "rep", PASSWORD, created_by=None),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            attempt()
+        assert set(refused.value.errors) == {"user"}
+    assert not (tmp_path / "zip").exists()

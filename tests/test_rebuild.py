@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from data import db, imports
 from data.__main__ import main
 from data.db import REPO_ROOT, migrate, tenants
+from data.domain.permissions import SYSTEM
 from tests.support.world import World, build_world
 from tests.test_lead_facts import (
     ACCOUNTS_KEPT,
@@ -106,7 +107,7 @@ def world() -> World:
     built = build_world("rebuild")
     bulk = tenants.create_tenant("rebuild-bulk", "Rebuild Bulk")
     for kind in imports.KINDS:
-        imports.import_file(bulk, None, kind, REPO_ROOT / "data" / "examples" / f"{kind}.csv")
+        imports.import_file(bulk, SYSTEM, kind, REPO_ROOT / "data" / "examples" / f"{kind}.csv")
     built.ids["bulk"] = bulk
     return built
 

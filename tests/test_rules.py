@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from data import db, imports, reports
 from data.db import Scope, tenants
 from data.domain.filters import IST, today_in_india
+from data.domain.permissions import SYSTEM
 from data.domain.rules import (
     EARLIEST_DATE_MESSAGE,
     FUTURE_DATE_MESSAGE,
@@ -435,7 +436,7 @@ def test_an_import_row_with_a_control_character_is_rejected_and_the_rest_importe
     ]
     path = tmp_path / "units.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    result = imports.import_file(tenant_id, None, "units", path)
+    result = imports.import_file(tenant_id, SYSTEM, "units", path)
     assert result.rejected_lines == [3, 4, 5, 6]
     assert [(problem.line, problem.column) for problem in result.problems] == [
         (3, "unit_number"),
@@ -464,7 +465,7 @@ def test_import_dates_before_2000_and_odd_amounts_are_rejected(tmp_path: Path) -
     ]
     path = tmp_path / "campaigns.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    result = imports.import_file(tenant_id, None, "campaigns", path)
+    result = imports.import_file(tenant_id, SYSTEM, "campaigns", path)
     assert [(problem.line, problem.column) for problem in result.problems] == [
         (3, "start_date"),
         (4, "budget"),

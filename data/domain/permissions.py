@@ -22,12 +22,28 @@ import sqlalchemy as sa
 from data.domain.validation import ValidationError
 from data.domain.vocabulary import ROLES
 
-# The actor of the few writes no signed-in person makes: the command line's create-admin (the
-# tenant's first user), import and snapshot, and fixtures. Only ``auth.create_user``,
-# ``imports.import_file`` and ``exports.snapshot.build_snapshot`` take it, and the writes record it
-# as no user in the audit log; every other write needs a user's id, and ``authorise`` refuses
-# anything else.
-SYSTEM = None
+
+class _System:
+    """The actor of the few writes no signed-in person makes: the command line's create-admin (the
+    tenant's first user), import and snapshot, and fixtures.
+
+    Only ``auth.create_user``, ``imports.import_file`` and ``exports.snapshot.build_snapshot`` take
+    it, and rows record it as no user (``recorded_as``). It is its own object, not ``None``, so a
+    caller that lost its user's id (``None``) is refused like anyone without a role, never taken
+    for the command line.
+    """
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+Actor = int | _System
+
+
+def recorded_as(actor: Actor | None) -> int | None:
+    """The user id a row records for an actor: none for ``SYSTEM``."""
+    return None if actor is SYSTEM else actor
 
 
 class Action(StrEnum):

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from data import db
 from data.db import copy_out
 from data.domain.filters import IST, ReportFilters
-from data.domain.permissions import SYSTEM, Action, authorise
+from data.domain.permissions import SYSTEM, Action, Actor, authorise
 
 SNAPSHOT_VIEWS = (
     "v_lead_funnel_analysis",
@@ -79,7 +79,7 @@ def _columns(conn: sa.Connection, view: str) -> list[str]:
 
 def build_snapshot(
     tenant_id: int,
-    user_id: int | None,
+    user_id: Actor,
     tenant_slug: str,
     filters: ReportFilters | None = None,
     now: dt.datetime | None = None,

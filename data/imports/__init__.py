@@ -22,7 +22,7 @@ import psycopg
 import sqlalchemy as sa
 
 from data import db, reports
-from data.domain.permissions import SYSTEM, Action, authorise
+from data.domain.permissions import SYSTEM, Action, Actor, authorise, recorded_as
 from data.domain.rules import control_character, mark_control_characters
 from data.exports.csv_files import neutralise
 from data.imports import values
@@ -173,7 +173,7 @@ def preview(kind_name: str, path: Path, mapping: dict[str, str] | None = None, l
 
 def import_file(
     tenant_id: int,
-    user_id: int | None,
+    user_id: Actor,
     kind_name: str,
     path: Path,
     *,
@@ -197,7 +197,7 @@ def import_file(
             _start(conn, tenant_id, kind)
             if user_id is not SYSTEM:  # SYSTEM: the command line, run by whoever runs the server
                 authorise(conn, user_id, Action.IMPORT_RUN)
-            context = Context(conn, tenant_id, user_id, result)
+            context = Context(conn, tenant_id, recorded_as(user_id), result)
             batch: list[ParsedRow] = []
             for line, cells in table.rows:
                 result.rows_read += 1
@@ -214,7 +214,7 @@ def import_file(
             audit.record(
                 conn,
                 tenant_id=tenant_id,
-                user_id=user_id,
+                user_id=recorded_as(user_id),
                 action=f"import.{kind.name}",
                 after={
                     "file": Path(path).name,

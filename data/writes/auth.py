@@ -17,7 +17,7 @@ import bcrypt
 import sqlalchemy as sa
 
 from data import db, reports
-from data.domain.permissions import ROLES, SYSTEM, Action, authorise
+from data.domain.permissions import ROLES, SYSTEM, Action, Actor, authorise, recorded_as
 from data.domain.rules import NAME_MAX, check_text
 from data.domain.validation import require
 from data.writes import audit
@@ -96,7 +96,7 @@ def _validate_new_user(username: str, display_name: str, role: str, password: st
 
 
 def create_user(
-    tenant_id: int, username: str, display_name: str, role: str, password: str, created_by: int | None = SYSTEM
+    tenant_id: int, username: str, display_name: str, role: str, password: str, created_by: Actor = SYSTEM
 ) -> User:
     """Create a user who can sign in; refuse a taken username or a weak password.
 
@@ -107,6 +107,7 @@ def create_user(
     with db.tenant_transaction(tenant_id) as conn:
         if created_by is not SYSTEM:
             authorise(conn, created_by, Action.USER_MANAGE)
+        created_by = recorded_as(created_by)
         taken = conn.execute(
             sa.text("select 1 from app_users where username = :username"), {"username": username}
         ).scalar()
