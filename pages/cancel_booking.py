@@ -6,7 +6,7 @@ import streamlit as st
 from data import reports
 from data.domain import vocabulary as labels
 from data.domain.filters import today_in_india
-from data.domain.rules import NOTES_MAX, REFERENCE_MAX, SHORT_TEXT_MAX
+from data.domain.rules import REFERENCE_MAX, SHORT_TEXT_MAX
 from data.domain.validation import ValidationError
 from data.writes import bookings
 from ui import format as fmt
@@ -45,15 +45,14 @@ booking_id = st.selectbox(
 paid, charged = reports.account_figures(user.tenant_id, booking_id)
 st.caption(
     f"Paid so far (net of bounced cheques and refunds): **{fmt.inr(paid, paise=True)}** · "
-    f"charged: {fmt.inr(charged, paise=True)}. The refund can be at most what was paid less the charge."
+    f"billed so far (demands and debit notes less credit notes): {fmt.inr(charged, paise=True)}. "
+    "The refund can be at most what was paid less the cancellation charge."
 )
 
 with st.form(entry.idempotency_key):
     errors = forms.ErrorSlots()
     errors.under("booking_id")
-    reason = st.text_input(
-        "Reason", placeholder="e.g. home loan rejected", max_chars=NOTES_MAX, key=entry.key("reason")
-    )
+    reason = st.text_input(forms.up_to("Reason"), placeholder="e.g. home loan rejected", key=entry.key("reason"))
     errors.under("reason")
     cancellation_date = st.date_input(
         "Cancellation date", value=today_in_india(), format="DD/MM/YYYY", key=entry.key("date")

@@ -82,7 +82,8 @@ def card(lead, show_owner: bool) -> None:
             # A shortened name keeps its full text in the tooltip.
             help=text.md(lead.name) if len(full_name) > NAME_LIMIT else None,
         )
-        overdue = f" ({lead.days_overdue} days overdue)" if lead.bucket in OVERDUE_BUCKETS else ""
+        days = "1 day" if lead.days_overdue == 1 else f"{lead.days_overdue} days"
+        overdue = f" ({days} overdue)" if lead.bucket in OVERDUE_BUCKETS else ""
         st.caption(
             f"Due {fmt.moment(lead.due_at)}{overdue} · last: {last_activity(lead)} {fmt.moment(lead.last_activity_at)}"
             f" · {text.md(lead.project_name) or 'no project'}"
@@ -92,7 +93,11 @@ def card(lead, show_owner: bool) -> None:
 
 
 def bucket_section(bucket: str, heading: str, leads, show_owner: bool) -> None:
-    """A bucket's heading and its most urgent leads, with a button for the next ones."""
+    """A bucket's heading and its most urgent leads, with a button for the next ones. An empty
+    bucket is left out (on a phone, empty headings pushed the first cards off the screen), except
+    "Due today", which says so."""
+    if leads.empty and bucket != "today":
+        return
     st.subheader(f"{heading} ({len(leads)})")
     if leads.empty:
         st.caption("Nothing here.")

@@ -6,7 +6,7 @@ import streamlit as st
 from data import reports
 from data.domain import vocabulary as labels
 from data.domain.filters import today_in_india
-from data.domain.rules import NOTES_MAX, REFERENCE_MAX, SHORT_TEXT_MAX
+from data.domain.rules import REFERENCE_MAX, SHORT_TEXT_MAX
 from data.domain.validation import ValidationError
 from data.writes import ledger
 from ui import format as fmt
@@ -66,9 +66,7 @@ with add_tab, st.form(add_entry.idempotency_key):
         "Cheque / transaction no.", max_chars=REFERENCE_MAX, key=add_entry.key("reference")
     )
     errors.under("payment_mode", "reference")
-    notes = st.text_input(
-        "Particulars", placeholder="e.g. 4th slab demand", max_chars=NOTES_MAX, key=add_entry.key("notes")
-    )
+    notes = st.text_input(forms.up_to("Particulars"), placeholder="e.g. 4th slab demand", key=add_entry.key("notes"))
     errors.under("notes", "lead_id")
     lead_picker.show_chosen(lead)
     add = st.form_submit_button(
@@ -89,9 +87,7 @@ with reverse_tab, st.form(reversal.idempotency_key):
         "Entry to reverse", list(choices), format_func=choices.get, index=None, key=reversal.key("entry")
     )
     reversal_errors.under("ledger_entry_id")
-    reason = st.text_input(
-        "Reason", placeholder="e.g. cheque returned unpaid", max_chars=NOTES_MAX, key=reversal.key("reason")
-    )
+    reason = st.text_input(forms.up_to("Reason"), placeholder="e.g. cheque returned unpaid", key=reversal.key("reason"))
     reversal_errors.under("reason")
     reversal_date = st.date_input("Date", value=today_in_india(), format="DD/MM/YYYY", key=reversal.key("date"))
     reversal_errors.under("entry_date")

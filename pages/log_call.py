@@ -4,7 +4,6 @@ one also marks the lead as contacted."""
 import streamlit as st
 
 from data.domain import vocabulary as labels
-from data.domain.rules import NOTES_MAX
 from data.domain.validation import ValidationError
 from data.writes import activity
 from ui import format as fmt
@@ -52,7 +51,8 @@ with st.form(entry.idempotency_key):
         "They replied after (minutes)", min_value=0, value=None, step=5, key=entry.key("response")
     )
     errors.under("duration_seconds", "response_minutes")
-    notes = st.text_area("Notes", height=80, max_chars=NOTES_MAX, key=entry.key("notes"))
+    notes = st.text_area(forms.up_to("Notes"), height=80, key=entry.key("notes"))
+    errors.under("notes")
     next_follow_up_at = forms.follow_up_input(entry)
     errors.under("next_follow_up_at")
     errors.under("lead_id", "duplicate")

@@ -4,7 +4,6 @@ record those), under the timeline's rules."""
 import streamlit as st
 
 from data.domain import vocabulary as labels
-from data.domain.rules import NOTES_MAX
 from data.domain.validation import ValidationError
 from data.writes import activity
 from ui import format as fmt
@@ -42,7 +41,8 @@ with st.form(entry.idempotency_key):
         key=entry.key("outcome"),
     )
     errors.under("outcome")
-    notes = st.text_area("Notes", height=80, max_chars=NOTES_MAX, key=entry.key("notes"))
+    notes = st.text_area(forms.up_to("Notes"), height=80, key=entry.key("notes"))
+    errors.under("notes")
     next_follow_up_at = forms.follow_up_input(entry)
     errors.under("next_follow_up_at")
     errors.under("lead_id", "duplicate")

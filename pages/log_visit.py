@@ -4,7 +4,7 @@ or a revisit when the lead has visited before) or one scheduled."""
 import streamlit as st
 
 from data.domain import vocabulary as labels
-from data.domain.rules import NOTES_MAX, SHORT_TEXT_MAX
+from data.domain.rules import SHORT_TEXT_MAX
 from data.domain.validation import ValidationError
 from data.writes import activity
 from ui import format as fmt
@@ -32,9 +32,8 @@ with st.form(entry.idempotency_key):
     )
     errors.under("outcome")
     reason = st.text_input(
-        "Why",
+        forms.up_to("Why"),
         placeholder="e.g. liked the layout; price above budget",
-        max_chars=NOTES_MAX,
         key=entry.key("reason"),
     )
     errors.under("outcome_reason")
@@ -45,7 +44,8 @@ with st.form(entry.idempotency_key):
         key=entry.key("location"),
     )
     errors.under("location")
-    notes = st.text_area("Notes", height=80, max_chars=NOTES_MAX, key=entry.key("notes"))
+    notes = st.text_area(forms.up_to("Notes"), height=80, key=entry.key("notes"))
+    errors.under("notes")
     next_follow_up_at = forms.follow_up_input(entry)
     errors.under("next_follow_up_at")
     errors.under("lead_id", "duplicate")

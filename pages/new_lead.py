@@ -5,7 +5,7 @@ import streamlit as st
 
 from data import reports
 from data.domain import vocabulary as labels
-from data.domain.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX
+from data.domain.rules import NAME_MAX, SHORT_TEXT_MAX
 from data.domain.validation import ValidationError
 from data.writes import leads as lead_writes
 from ui import forms, session
@@ -65,7 +65,9 @@ with st.form(entry.idempotency_key):
         key=entry.key("project"),
     )
     errors.under("project_id")
-    unit_type = st.selectbox("Unit type", labels.UNIT_TYPES, index=None, key=entry.key("unit-type"))
+    unit_type = st.selectbox(
+        "Unit type", labels.UNIT_TYPES, index=None, format_func=labels.labeller("unit_type"), key=entry.key("unit-type")
+    )
     errors.under("unit_type_preference")
     budget = st.text_input(
         "Budget in rupees (optional)", placeholder="e.g. 75,00,000", max_chars=SHORT_TEXT_MAX, key=entry.key("budget")
@@ -82,7 +84,8 @@ with st.form(entry.idempotency_key):
             key=entry.key("owner"),
         )
         errors.under("owner_user_id")
-    notes = st.text_area("Notes", height=80, max_chars=NOTES_MAX, key=entry.key("notes"))
+    notes = st.text_area(forms.up_to("Notes"), height=80, key=entry.key("notes"))
+    errors.under("notes")
     submitted = st.form_submit_button("Save lead", type="primary", width="stretch", key=entry.key("save"))
 
 if submitted:

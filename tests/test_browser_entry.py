@@ -145,6 +145,9 @@ def save(tab, name: str, *, double: bool = False) -> None:
     button.dblclick() if double else button.click()
     tab.get_by_text("Saved: ").first.wait_for(timeout=30_000)
     settle(tab)
+    # The "Saved" toast floats over the top of a phone's screen for a few seconds; a thumb waits
+    # for it (or swipes it away) before tapping the search box under it.
+    tab.get_by_test_id("stToast").first.wait_for(state="detached", timeout=20_000)
 
 
 def assert_empty_form(tab) -> None:

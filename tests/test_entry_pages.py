@@ -352,3 +352,15 @@ def test_a_control_character_in_a_search_gets_a_message_not_an_error(
     app.text_input(key=search_key or field(app, "call", "lead-search")).input("Asha\x00 Patil").run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.error, "the search was refused without a word"
+
+
+def test_a_note_over_the_limit_is_refused_under_its_field_and_kept(world: World) -> None:
+    before = count(world, "select count(*) from lead_engagements")
+    app = on_page("ravi", "log_call", lead=str(world.ids["l3"]))
+    notes = app.text_area(key=field(app, "call", "notes"))
+    assert "up to 2,000 characters" in notes.label  # the limit said beside the field
+    notes.input("x" * 3_000)
+    press(app, "Save for Chitra Das")
+    assert md("Keep the notes to 2,000 characters (this has 3,000).") in [error.value for error in app.error]
+    assert app.text_area(key=field(app, "call", "notes")).value == "x" * 3_000
+    assert count(world, "select count(*) from lead_engagements") == before

@@ -89,7 +89,7 @@ class EntryForm:
         if not question:
             return None
         st.warning(md(question), icon=":material/help:")
-        return st.text_input(label, max_chars=NOTES_MAX, key=self.key("reason-needed"))
+        return st.text_input(up_to(label), key=self.key("reason-needed"))
 
     def refused(self, error: ValidationError, slots: ErrorSlots) -> None:
         """Show a refusal: a probable duplicate or a reason asked for becomes a question in the form
@@ -127,6 +127,16 @@ class ErrorSlots:
                 self._slots[field].error(md(message), icon=":material/error:")
         if general:
             self._general.error(md(" ".join(general)), icon=":material/error:")
+
+
+def up_to(label: str, limit: int = NOTES_MAX) -> str:
+    """A long text field's label with its limit said beside it: "Notes (up to 2,000 characters)".
+
+    Long text fields take no ``max_chars``: the browser would drop a longer paste whole, leaving
+    the field empty with no word why; the data layer refuses it instead, with a message under
+    the field, and keeps what was typed.
+    """
+    return f"{label} (up to {limit:,} characters)"
 
 
 FOLLOW_UP_TIME = dt.time(10, 0)
@@ -177,6 +187,8 @@ def show_flash() -> None:
     """Show what the last write saved (call right under the page title), with a link to the lead."""
     if message := st.session_state.pop("flash", None):
         st.success(message, icon=":material/check_circle:")
+        # On a phone the page stays scrolled down at the emptied form: say it where the eye is too.
+        st.toast(message, icon=":material/check_circle:")
     if lead_id := st.session_state.pop("flash-lead", None):
         st.page_link(
             "pages/timeline.py",

@@ -41,10 +41,10 @@ class ChosenLead:
     @property
     def option_label(self) -> str:
         """One line for the picker's list (plain text: option lists render no Markdown)."""
-        parts = [shorten(self.name, 60), self.phone, self.project_name or NO_PROJECT, self.owner_name or NO_OWNER]
-        if self.status:
-            parts.append(labels.label("lead_status", self.status))
-        return " · ".join(parts)
+        # What tells namesakes apart comes first: a phone's list cuts the end of a long line.
+        status = [labels.label("lead_status", self.status)] if self.status else []
+        place = [self.project_name or NO_PROJECT, self.owner_name or NO_OWNER]
+        return " · ".join([shorten(self.name, 60), *status, self.phone, *place])
 
 
 def _linked_lead() -> int | None:
