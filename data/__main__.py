@@ -18,8 +18,9 @@ from data.db import migrate, tenants
 from data.domain.filters import ReportFilters
 from data.domain.permissions import SYSTEM
 from data.domain.validation import ValidationError
+from data.domain.vocabulary import KEY_ROLES
 from data.exports import snapshot
-from data.writes import auth
+from data.writes import api_keys, auth
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -78,6 +79,32 @@ def _create_admin(args: argparse.Namespace) -> int:
             print(f"{field}: {message}", file=sys.stderr)
         return 2
     print(f"created admin {user.username!r} (user {user.user_id}) in tenant {args.tenant!r}")
+    return 0
+
+
+def _api_key(args: argparse.Namespace) -> int:
+    migrate.migrate()
+    tenant_id = db.tenant_id_for(args.tenant)
+    if tenant_id is None:
+        print(f"there is no tenant {args.tenant!r}", file=sys.stderr)
+        return 2
+    try:
+        if args.action == "create":
+            key = api_keys.create_api_key(
+                tenant_id, SYSTEM, name=args.name, role=args.role, rate_limit_per_minute=args.rate_limit
+            )
+        else:
+            api_keys.revoke_api_key(tenant_id, SYSTEM, api_keys.key_id_for_prefix(tenant_id, args.prefix))
+            print(f"revoked {args.prefix}")
+            return 0
+    except ValidationError as error:
+        for field, message in error.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    # The key itself goes to standard output alone (for scripts); the rest to standard error.
+    print(f"created {key.role} key {key.key_prefix} ({args.name!r}) for tenant {args.tenant!r}.", file=sys.stderr)
+    print("This is the only time the key is shown; keep it in your integration's secret store:", file=sys.stderr)
+    print(key.key)
     return 0
 
 
@@ -163,6 +190,23 @@ def build_parser() -> argparse.ArgumentParser:
     admin_cmd.add_argument("--display-name", help="the person's name (default: the username)")
     admin_cmd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     admin_cmd.set_defaults(handler=_create_admin)
+
+    key_cmd = commands.add_parser("api-key", help="create or revoke an API key (see docs/api.md)")
+    key_actions = key_cmd.add_subparsers(dest="action", required=True)
+    create_key = key_actions.add_parser("create", help="create a key; prints it once")
+    create_key.add_argument("--tenant", required=True, help="tenant slug")
+    create_key.add_argument("--name", required=True, help="what the key is for, e.g. '99acres webhook'")
+    create_key.add_argument("--role", required=True, choices=list(KEY_ROLES))
+    create_key.add_argument(
+        "--rate-limit",
+        type=int,
+        default=api_keys.DEFAULT_RATE_LIMIT,
+        help="requests a minute the key may make (default: %(default)s)",
+    )
+    revoke_key = key_actions.add_parser("revoke", help="revoke a key at once, by its prefix (ll_…)")
+    revoke_key.add_argument("--tenant", required=True, help="tenant slug")
+    revoke_key.add_argument("--prefix", required=True, help="the key's visible prefix, e.g. ll_1a2b3c4d")
+    key_cmd.set_defaults(handler=_api_key)
 
     import_cmd = commands.add_parser(
         "import",

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from data import db
 from data.db import migrate
+from tests.support.api import api_url, api_world, keys  # noqa: F401 - fixtures for the API tests
 
 os.environ.setdefault("LEADLINE_APP_PASSWORD", "leadline-test-app-role")
 os.environ.setdefault("LEADLINE_COOKIE_KEY", "test-cookie-key-" + "x" * 40)

@@ -10,6 +10,7 @@ security; every read and write of tenant data goes through it, inside
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import os
 import secrets
@@ -26,6 +27,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 STATE_DIR = Path(os.environ.get("LEADLINE_STATE_DIR", REPO_ROOT / ".leadline")).resolve()
 EMBEDDED_PGDATA = STATE_DIR / "pgdata"
 APP_ROLE = "leadline_app"
+# A time limit for each statement of the tenant transactions in this context, in milliseconds:
+# the API sets it per request (a runaway read answers 503, it does not hold a connection for
+# minutes); None leaves the server's setting.
+statement_timeout_ms: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "leadline_statement_timeout_ms", default=None
+)
 
 
 def setting(name: str) -> str | None:
@@ -148,9 +155,11 @@ def tenant_transaction(scope: int | Scope, *, consistent_read: bool = False) -> 
             sa.text(
                 "select set_config('app.tenant_id', :tenant_id, true), "
                 "set_config('app.owner_user_id', :owner_user_id, true), "
-                "set_config('jit', 'off', true)"
+                "set_config('jit', 'off', true), "
+                "set_config('statement_timeout', coalesce(:timeout, current_setting('statement_timeout')), true)"
             ),
             {
+                "timeout": None if statement_timeout_ms.get() is None else str(int(statement_timeout_ms.get())),
                 "tenant_id": str(int(scope.tenant_id)),
                 "owner_user_id": "" if scope.owner_user_id is None else str(int(scope.owner_user_id)),
             },

@@ -68,6 +68,8 @@ class Action(StrEnum):
     IMPORT_RUN = "import.run"
     IMPORT_MAPPING = "import.mapping"
     SNAPSHOT_EXPORT = "snapshot.export"
+    API_KEY_MANAGE = "api_key.manage"
+    INTAKE_SETUP = "intake.setup"  # webhook mappings, Meta settings, processing rejected intake again
     # Screens: reading, not writing. A rep's screens show only their own leads.
     SCREEN_TEAM = "screen.team"  # every rep's leads: the team's menu rather than a rep's own work
     SCREEN_ANALYSIS = "screen.analysis"  # Overview, Sources, Campaigns, Bookings & inventory
@@ -77,6 +79,7 @@ class Action(StrEnum):
     SCREEN_TIMELINE = "screen.timeline"
     SCREEN_CUSTOMER_LEDGER = "screen.customer_ledger"
     SCREEN_AUDIT = "screen.audit"
+    SCREEN_INTEGRATIONS = "screen.integrations"
 
     @property
     def is_screen(self) -> bool:
@@ -93,15 +96,19 @@ _ENTRY = frozenset({"rep", "manager", "admin"})  # on their own leads (reps) or 
 _ACCOUNTS = frozenset({"manager", "admin"})  # bookings, the ledger, imports, reassignment
 _ADMIN = frozenset({"admin"})
 _READERS = frozenset({"manager", "leadership", "admin"})
-_EVERYONE = frozenset(ROLES)
+_EVERYONE = frozenset(ROLES)  # every person; API keys' roles are added where they apply
+# API keys (issue 14): an intake key captures leads and logs what happened to them; a reader key
+# reads what a reader may; a manager key is a manager.
+_INTAKE = frozenset({"intake"})
+_READER_KEY = frozenset({"reader"})
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
-    Action.LEAD_CREATE: _ENTRY,
-    Action.LEAD_REENGAGE: _ENTRY,
+    Action.LEAD_CREATE: _ENTRY | _INTAKE,
+    Action.LEAD_REENGAGE: _ENTRY | _INTAKE,
     Action.LEAD_REASSIGN: _ACCOUNTS,
-    Action.VISIT_LOG: _ENTRY,
-    Action.MILESTONE_LOG: _ENTRY,
-    Action.ENGAGEMENT_LOG: _ENTRY,
+    Action.VISIT_LOG: _ENTRY | _INTAKE,
+    Action.MILESTONE_LOG: _ENTRY | _INTAKE,
+    Action.ENGAGEMENT_LOG: _ENTRY | _INTAKE,
     Action.BOOKING_CREATE: _ACCOUNTS,
     Action.BOOKING_CANCEL: _ACCOUNTS,
     Action.LEDGER_ADD: _ACCOUNTS,
@@ -115,14 +122,17 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.IMPORT_RUN: _ACCOUNTS,
     Action.IMPORT_MAPPING: _ACCOUNTS,
     Action.SNAPSHOT_EXPORT: frozenset({"leadership", "admin"}),
-    Action.SCREEN_TEAM: _READERS,
-    Action.SCREEN_ANALYSIS: _READERS,
-    Action.SCREEN_FUNNEL: _EVERYONE,
+    Action.SCREEN_TEAM: _READERS | _READER_KEY,
+    Action.SCREEN_ANALYSIS: _READERS | _READER_KEY,
+    Action.SCREEN_FUNNEL: _EVERYONE | _READER_KEY,
     Action.SCREEN_FOLLOW_UPS: _ENTRY,
     Action.SCREEN_LEADS: _ENTRY,
-    Action.SCREEN_TIMELINE: _EVERYONE,
-    Action.SCREEN_CUSTOMER_LEDGER: _READERS,
+    Action.SCREEN_TIMELINE: _EVERYONE | _READER_KEY,
+    Action.SCREEN_CUSTOMER_LEDGER: _READERS | _READER_KEY,
     Action.SCREEN_AUDIT: _ADMIN,
+    Action.API_KEY_MANAGE: _ADMIN,
+    Action.INTAKE_SETUP: _ADMIN,
+    Action.SCREEN_INTEGRATIONS: _ADMIN,
 }
 
 _WHAT = {
@@ -153,6 +163,9 @@ _WHAT = {
     Action.SCREEN_TIMELINE: "open lead timelines",
     Action.SCREEN_CUSTOMER_LEDGER: "open the customer ledger",
     Action.SCREEN_AUDIT: "read the audit log",
+    Action.API_KEY_MANAGE: "manage API keys",
+    Action.INTAKE_SETUP: "set up lead intake",
+    Action.SCREEN_INTEGRATIONS: "open integrations",
 }
 
 

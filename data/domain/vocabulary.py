@@ -63,6 +63,22 @@ BOOKING_STATUS = {
 }
 CAMPAIGN_STATUS = {"active": "Active", "paused": "Paused", "completed": "Completed", "inactive": "Inactive"}
 ROLE = {"rep": "Rep", "manager": "Manager", "leadership": "Leadership", "admin": "Admin"}
+# What an API key acts as (issue 14): its own roles, or a manager's.
+KEY_ROLE = {
+    "intake": "Intake (create leads, log milestones and engagements)",
+    "reader": "Reader (reports and reads)",
+    "manager": "Manager (everything a manager may do)",
+}
+# Every role an account may hold: a person's, or a key's (a key's account never signs in).
+ACCOUNT_ROLE = {**ROLE, "intake": "Intake key", "reader": "Reader key"}
+# How a lead arrived through the API, and what became of it (the intake log).
+INTAKE_CHANNEL = {"api": "API", "webhook": "Webhook", "meta": "Meta Lead Ads"}
+INTAKE_OUTCOME = {
+    "created": "New lead",
+    "reengaged": "Re-enquiry",
+    "replayed": "Repeat delivery",
+    "rejected": "Rejected",
+}
 UNIT_TYPE = {
     "studio": "Studio",
     "1BHK": "1BHK",
@@ -103,6 +119,9 @@ TABLE_NAME = {
     "audit_log": "Audit log",
     "sign_in_attempts": "Sign-in attempts",
     "import_mappings": "Import mappings",
+    "api_keys": "API keys",
+    "intake_events": "Lead intake log",
+    "intake_settings": "Intake settings",
 }
 # Audit actions: the fixed ones, then one per milestone, engagement, ledger entry and import kind
 # (data.writes.activity, data.writes.ledger and data.imports name the action after the code they write).
@@ -132,6 +151,10 @@ AUDIT_ACTION = {
     "units.created": "Unit added",
     "units.updated": "Unit changed",
     "import.mapping_saved": "Import mapping saved",
+    "api_key.created": "API key created",
+    "api_key.revoked": "API key revoked",
+    "intake.setting_saved": "Intake setting saved",
+    "intake.reprocessed": "Rejected intake processed again",
     **{f"milestone.{code}": f"Milestone: {text}" for code, text in MILESTONE_TYPE.items()},
     **{f"engagement.{code}": f"Logged: {text}" for code, text in ENGAGEMENT_TYPE.items()},
     **{f"ledger.{code}": f"Ledger: {text}" for code, text in ENTRY_TYPE.items()},
@@ -156,6 +179,10 @@ UNIT_STATUSES = tuple(UNIT_STATUS)
 BOOKING_STATUSES = tuple(BOOKING_STATUS)
 CAMPAIGN_STATUSES = tuple(CAMPAIGN_STATUS)
 ROLES = tuple(ROLE)
+KEY_ROLES = tuple(KEY_ROLE)
+ACCOUNT_ROLES = tuple(ACCOUNT_ROLE)
+INTAKE_CHANNELS = tuple(INTAKE_CHANNEL)
+INTAKE_OUTCOMES = tuple(INTAKE_OUTCOME)
 UNIT_TYPES = tuple(UNIT_TYPE)
 
 # Parts of the lists with a meaning of their own.
@@ -204,6 +231,10 @@ REGISTRY: dict[str, dict[str, str]] = {
     "booking_status": BOOKING_STATUS,
     "campaign_status": CAMPAIGN_STATUS,
     "role": ROLE,
+    "key_role": KEY_ROLE,
+    "account_role": ACCOUNT_ROLE,
+    "intake_channel": INTAKE_CHANNEL,
+    "intake_outcome": INTAKE_OUTCOME,
     "unit_type": UNIT_TYPE,
     "import_kind": IMPORT_KIND,
     "table_name": TABLE_NAME,

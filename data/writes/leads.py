@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import email_validator
@@ -145,14 +146,28 @@ def _replayed(conn, sql: str, idempotency_key: str, user_id: int) -> Saved | Non
     return replayed(conn, sql, idempotency_key, user_id)
 
 
-def create_lead(
-    tenant_id: int,
-    user_id: int,
+@dataclass(frozen=True)
+class NewLead:
+    """A new lead's values, checked and normalised (``check_new_lead``), ready to insert."""
+
+    name: str
+    phone: str
+    email: str | None
+    project_id: int | None
+    unit_type_preference: str | None
+    budget: Any
+    lead_source_id: int | None
+    campaign_id: int | None
+    owner_user_id: int | None
+    generated_at: dt.datetime
+    notes: str | None
+
+
+def check_new_lead(
     *,
     name: str,
     phone: str,
     lead_source_id: int | None,
-    idempotency_key: str,
     email: str | None = None,
     project_id: int | None = None,
     unit_type_preference: str | None = None,
@@ -161,9 +176,12 @@ def create_lead(
     owner_user_id: int | None = None,
     generated_at: dt.datetime | None = None,
     notes: str | None = None,
-) -> Saved:
-    """Create a lead and its ``lead_generated`` milestone; raise ``DuplicateLead`` for a known phone."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] | None = None,
+) -> NewLead:
+    """The lead's values checked on their own (no database); raise with one message per field.
+
+    ``errors`` may carry messages the caller found already, so every message is said at once."""
+    errors = {} if errors is None else errors
     name = check_text(name, "name", errors, max_length=NAME_MAX, required=True, label="lead's name")
     normalised_phone = None
     if (phone := check_text(phone, "phone", errors, max_length=SHORT_TEXT_MAX, label="mobile number")) is not None:
@@ -182,92 +200,131 @@ def create_lead(
     budget_value = None if is_blank else parse_money(budget, "budget", errors)
     notes = check_text(notes, "notes", errors, max_length=NOTES_MAX, multiline=True)
     generated_at = check_moment(generated_at or now(), "generated_at", errors)
-    check_key(idempotency_key, errors)
     require(errors)
+    return NewLead(
+        name=name,
+        phone=normalised_phone,
+        email=normalised_email,
+        project_id=project_id,
+        unit_type_preference=unit_type_preference,
+        budget=budget_value,
+        lead_source_id=lead_source_id,
+        campaign_id=campaign_id,
+        owner_user_id=owner_user_id,
+        generated_at=generated_at,
+        notes=notes,
+    )
 
+
+def create_lead(tenant_id: int, user_id: int, *, idempotency_key: str, **values: Any) -> Saved:
+    """Create a lead and its ``lead_generated`` milestone; raise ``DuplicateLead`` for a known phone.
+
+    ``values`` are ``check_new_lead``'s: name, phone, lead_source_id and the optional email,
+    project_id, unit_type_preference, budget, campaign_id, owner_user_id, generated_at, notes."""
+    errors: dict[str, str] = {}
+    check_key(idempotency_key, errors)
+    lead = check_new_lead(**values, errors=errors)
     with db.tenant_transaction(tenant_id) as conn:
         role = authorise(conn, user_id, Action.LEAD_CREATE)
+        saved = insert_lead(conn, tenant_id, user_id, role, lead, idempotency_key)
+    reports.data_changed(tenant_id)
+    return saved
+
+
+def insert_lead(
+    conn: sa.Connection,
+    tenant_id: int,
+    user_id: int,
+    role: str,
+    lead: NewLead,
+    idempotency_key: str,
+    next_follow_up_at: dt.datetime | None = None,
+) -> Saved:
+    """Insert a checked lead in the caller's transaction (its role already authorised): the
+    lead, its ``lead_generated`` milestone (with the follow-up it asks for, if any) and the audit
+    row; an earlier submission of the same key is replayed, a known phone raises ``DuplicateLead``."""
+    errors: dict[str, str] = {}
+    if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key, user_id):
+        return replayed
+    if existing := _lead_with_phone(conn, lead.phone):
+        # It may be this very form, saved by a concurrent submission since the check above.
         if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key, user_id):
             return replayed
-        if existing := _lead_with_phone(conn, normalised_phone):
-            # It may be this very form, saved by a concurrent submission since the check above.
-            if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key, user_id):
-                return replayed
-            raise DuplicateLead(existing)
-        source, campaign = _source_and_campaign(conn, lead_source_id, campaign_id, errors)
-        owner = _owner(conn, role, user_id, owner_user_id, errors)
-        if (
-            project_id is not None
-            and not conn.execute(
-                sa.text("select 1 from projects where project_id = :id and deleted_at is null"), {"id": project_id}
-            ).scalar()
-        ):
-            errors["project_id"] = "Choose a project."
-        require(errors)
-        row = {
-            "name": name,
-            "phone": normalised_phone,
-            "email": normalised_email,
-            "project_id": project_id,
-            "unit_type_preference": unit_type_preference,
-            "budget": budget_value,
-            "lead_source_id": lead_source_id,
-            "campaign_id": campaign_id,
-            "owner_user_id": owner,
-            "generated_at": generated_at,
-        }
-        try:
-            with conn.begin_nested():
-                lead_id = conn.execute(
-                    sa.text(
-                        """
-                        insert into leads (tenant_id, name, phone, email, project_id, unit_type_preference, budget,
-                            lead_source_id, campaign_id, owner_user_id, generated_at, created_by, idempotency_key)
-                        values (:tenant_id, :name, :phone, :email, :project_id, :unit_type_preference, :budget,
-                            :lead_source_id, :campaign_id, :owner_user_id, :generated_at, :user_id, :key)
-                        returning lead_id
-                        """
-                    ),
-                    {**row, "tenant_id": tenant_id, "user_id": user_id, "key": idempotency_key},
-                ).scalar_one()
-        except sa.exc.IntegrityError as error:
-            # This same form, or someone else with the same phone, was saved a moment ago.
-            if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key, user_id):
-                return replayed
-            if constraint_name(error) == "index_leads_on_tenant_id_and_phone_live":
-                raise DuplicateLead(_lead_with_phone(conn, normalised_phone)) from error
-            raise
-        metadata = {"source": source.source, "subsource": source.subsource}
-        if campaign is not None:
-            metadata["campaign"] = campaign.name
-        conn.execute(
-            sa.text(
-                """
-                insert into lead_milestones (tenant_id, lead_id, milestone_type, occurred_at, notes, metadata,
-                    recorded_by)
-                values (:tenant_id, :lead_id, 'lead_generated', :occurred_at, :notes, cast(:metadata as jsonb),
-                    :user_id)
-                """
-            ),
-            {
-                "tenant_id": tenant_id,
-                "lead_id": lead_id,
-                "occurred_at": generated_at,
-                "notes": notes,
-                "metadata": json.dumps(metadata),
-                "user_id": user_id,
-            },
-        )
-        audit.record(
-            conn,
-            tenant_id=tenant_id,
-            user_id=user_id,
-            action="lead.created",
-            table_name="leads",
-            row_key={"lead_id": lead_id},
-            after=row,
-        )
-    reports.data_changed(tenant_id)
+        raise DuplicateLead(existing)
+    source, campaign = _source_and_campaign(conn, lead.lead_source_id, lead.campaign_id, errors)
+    owner = _owner(conn, role, user_id, lead.owner_user_id, errors)
+    if (
+        lead.project_id is not None
+        and not conn.execute(
+            sa.text("select 1 from projects where project_id = :id and deleted_at is null"), {"id": lead.project_id}
+        ).scalar()
+    ):
+        errors["project_id"] = "Choose a project."
+    require(errors)
+    row = {
+        "name": lead.name,
+        "phone": lead.phone,
+        "email": lead.email,
+        "project_id": lead.project_id,
+        "unit_type_preference": lead.unit_type_preference,
+        "budget": lead.budget,
+        "lead_source_id": lead.lead_source_id,
+        "campaign_id": lead.campaign_id,
+        "owner_user_id": owner,
+        "generated_at": lead.generated_at,
+    }
+    try:
+        with conn.begin_nested():
+            lead_id = conn.execute(
+                sa.text(
+                    """
+                    insert into leads (tenant_id, name, phone, email, project_id, unit_type_preference, budget,
+                        lead_source_id, campaign_id, owner_user_id, generated_at, created_by, idempotency_key)
+                    values (:tenant_id, :name, :phone, :email, :project_id, :unit_type_preference, :budget,
+                        :lead_source_id, :campaign_id, :owner_user_id, :generated_at, :user_id, :key)
+                    returning lead_id
+                    """
+                ),
+                {**row, "tenant_id": tenant_id, "user_id": user_id, "key": idempotency_key},
+            ).scalar_one()
+    except sa.exc.IntegrityError as error:
+        # This same form, or someone else with the same phone, was saved a moment ago.
+        if replayed := _replayed(conn, _LEAD_BY_KEY, idempotency_key, user_id):
+            return replayed
+        if constraint_name(error) == "index_leads_on_tenant_id_and_phone_live":
+            raise DuplicateLead(_lead_with_phone(conn, lead.phone)) from error
+        raise
+    metadata = {"source": source.source, "subsource": source.subsource}
+    if campaign is not None:
+        metadata["campaign"] = campaign.name
+    conn.execute(
+        sa.text(
+            """
+            insert into lead_milestones (tenant_id, lead_id, milestone_type, occurred_at, notes, metadata,
+                recorded_by, next_follow_up_at)
+            values (:tenant_id, :lead_id, 'lead_generated', :occurred_at, :notes, cast(:metadata as jsonb),
+                :user_id, :next_follow_up_at)
+            """
+        ),
+        {
+            "tenant_id": tenant_id,
+            "lead_id": lead_id,
+            "next_follow_up_at": next_follow_up_at,
+            "occurred_at": lead.generated_at,
+            "notes": lead.notes,
+            "metadata": json.dumps(metadata),
+            "user_id": user_id,
+        },
+    )
+    audit.record(
+        conn,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        action="lead.created",
+        table_name="leads",
+        row_key={"lead_id": lead_id},
+        after=row,
+    )
     return Saved(lead_id, lead_id, is_new=True)
 
 
@@ -296,52 +353,71 @@ def log_reenquiry(
         authorise(conn, user_id, Action.LEAD_REENGAGE)
         if replayed := _replayed(conn, _MILESTONE_BY_KEY, idempotency_key, user_id):
             return replayed
-        lead = conn.execute(
-            sa.text("select lead_id, generated_at, status from leads where lead_id = :id and deleted_at is null"),
-            {"id": lead_id},
-        ).one_or_none()
-        require({} if lead else {"lead_id": "There is no such lead."})
-        not_before_lead(lead, occurred_at, "occurred_at")
-        source, campaign = _source_and_campaign(conn, lead_source_id, campaign_id, errors)
-        require(errors)
-        metadata = {"source": source.source, "subsource": source.subsource, "lead_source_id": source.lead_source_id}
-        if campaign is not None:
-            metadata |= {"campaign": campaign.name, "campaign_id": campaign.campaign_id}
-        milestone_id = conn.execute(
-            sa.text(
-                """
-                insert into lead_milestones (tenant_id, lead_id, milestone_type, occurred_at, notes, metadata,
-                    recorded_by, idempotency_key)
-                values (:tenant_id, :lead_id, 'reengaged', :occurred_at, :notes, cast(:metadata as jsonb),
-                    :user_id, :key)
-                on conflict (tenant_id, idempotency_key) do nothing
-                returning milestone_id
-                """
-            ),
-            {
-                "tenant_id": tenant_id,
-                "lead_id": lead_id,
-                "occurred_at": occurred_at,
-                "notes": notes,
-                "metadata": json.dumps(metadata),
-                "user_id": user_id,
-                "key": idempotency_key,
-            },
-        ).scalar()
-        if milestone_id is None:  # the same form, submitted a moment ago in another request
-            return replay_or_refuse(_replayed(conn, _MILESTONE_BY_KEY, idempotency_key, user_id))
-        if lead.status == "lost":
-            conn.execute(
-                sa.text("update leads set status = 'open', lost_reason = null where lead_id = :id"), {"id": lead_id}
-            )
-        audit.record(
-            conn,
-            tenant_id=tenant_id,
-            user_id=user_id,
-            action="lead.reengaged",
-            table_name="lead_milestones",
-            row_key={"milestone_id": milestone_id, "lead_id": lead_id},
-            after={**metadata, "occurred_at": occurred_at, "reopened": lead.status == "lost"},
+        saved = insert_reenquiry(
+            conn, tenant_id, user_id, lead_id, lead_source_id, campaign_id, occurred_at, notes, idempotency_key
         )
     reports.data_changed(tenant_id)
+    return saved
+
+
+def insert_reenquiry(
+    conn: sa.Connection,
+    tenant_id: int,
+    user_id: int,
+    lead_id: int,
+    lead_source_id: int | None,
+    campaign_id: int | None,
+    occurred_at: dt.datetime,
+    notes: str | None,
+    idempotency_key: str,
+) -> Saved:
+    """Record a checked re-enquiry in the caller's transaction (its role already authorised)."""
+    errors: dict[str, str] = {}
+    lead = conn.execute(
+        sa.text("select lead_id, generated_at, status from leads where lead_id = :id and deleted_at is null"),
+        {"id": lead_id},
+    ).one_or_none()
+    require({} if lead else {"lead_id": "There is no such lead."})
+    not_before_lead(lead, occurred_at, "occurred_at")
+    source, campaign = _source_and_campaign(conn, lead_source_id, campaign_id, errors)
+    require(errors)
+    metadata = {"source": source.source, "subsource": source.subsource, "lead_source_id": source.lead_source_id}
+    if campaign is not None:
+        metadata |= {"campaign": campaign.name, "campaign_id": campaign.campaign_id}
+    milestone_id = conn.execute(
+        sa.text(
+            """
+            insert into lead_milestones (tenant_id, lead_id, milestone_type, occurred_at, notes, metadata,
+                recorded_by, idempotency_key)
+            values (:tenant_id, :lead_id, 'reengaged', :occurred_at, :notes, cast(:metadata as jsonb),
+                :user_id, :key)
+            on conflict (tenant_id, idempotency_key) do nothing
+            returning milestone_id
+            """
+        ),
+        {
+            "tenant_id": tenant_id,
+            "lead_id": lead_id,
+            "occurred_at": occurred_at,
+            "notes": notes,
+            "metadata": json.dumps(metadata),
+            "user_id": user_id,
+            "key": idempotency_key,
+        },
+    ).scalar()
+    if milestone_id is None:  # the same form, submitted a moment ago in another request
+        return replay_or_refuse(_replayed(conn, _MILESTONE_BY_KEY, idempotency_key, user_id))
+    if lead.status == "lost":
+        conn.execute(
+            sa.text("update leads set status = 'open', lost_reason = null where lead_id = :id"), {"id": lead_id}
+        )
+    audit.record(
+        conn,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        action="lead.reengaged",
+        table_name="lead_milestones",
+        row_key={"milestone_id": milestone_id, "lead_id": lead_id},
+        after={**metadata, "occurred_at": occurred_at, "reopened": lead.status == "lost"},
+    )
     return Saved(milestone_id, lead_id, is_new=True)

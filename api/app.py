@@ -1,0 +1,68 @@
+"""The API application: FastAPI with its documentation served from a package (no CDN; this
+works with no internet), every refusal in one shape, and the limits in front.
+
+``mounted()`` is what ``dashboard.py`` mounts at ``/api`` in the ``st.App``; tests and the
+benchmark call the API over HTTP on the served app, never this object directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import anyio
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from api import errors, limits
+from api.routes import activity, bookings, campaigns, intake, leads, ledger, reports
+from data.db import setup
+
+DESCRIPTION = """\
+Leadline's HTTP API: leads arriving from portals, ad platforms and websites, their milestones
+and engagements, bookings and the customer ledger, campaigns, and the reports the dashboard
+shows. Every call needs an API key (`Authorization: Bearer ll_…`) made by an admin under
+Integrations; the key acts for one tenant as its role (`intake`, `reader` or `manager`).
+
+Refusals are answered `{"errors": {field: message}}`: 422 with the same messages the forms show,
+403 when the key's role may not do it, 404 for an unknown id, 413 for a body over 256 kB, 429 over
+the key's rate limit (see `Retry-After`). Money is a string of rupees with two decimals.
+"""
+
+ROUTERS = (
+    leads.router,
+    activity.router,
+    bookings.router,
+    ledger.router,
+    campaigns.router,
+    reports.router,
+    intake.router,
+)
+
+
+def create_api() -> FastAPI:
+    """The FastAPI application with every endpoint."""
+    app = FastAPIOffline(
+        title="Leadline API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def mounted():
+    """The API as mounted at /api: the application behind its limits."""
+    return limits.Limits(create_api())
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_app):
+    """At start-up, before the first request: migrate (and seed the demo when in demo mode), so
+    the API answers on a fresh machine even before anyone opens the dashboard."""
+    await anyio.to_thread.run_sync(setup.prepare_database)
+    yield

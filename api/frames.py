@@ -1,0 +1,50 @@
+"""Rows as JSON: report frames and rows turned into plain values a client can read exactly.
+
+Money and other decimals are strings ("1250000.00"), never floats, so no rupee is lost on the
+way; moments are ISO 8601 with their offset, dates ISO; missing values are null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def plain(value: Any) -> Any:
+    """One value as JSON takes it."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, Decimal):
+        return None if not value.is_finite() else str(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict | list | str | int | float | bool):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as objects of plain values, in order."""
+    columns = [str(column) for column in frame.columns]
+    return [dict(zip(columns, (plain(value) for value in row), strict=True)) for row in frame.itertuples(index=False)]
+
+
+def row(mapping: Any) -> dict[str, Any]:
+    """One database row (or mapping) as an object of plain values."""
+    return {str(key): plain(value) for key, value in dict(mapping).items()}

@@ -1,0 +1,5 @@
+"""Endpoints: campaigns (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1")

@@ -1,0 +1,5 @@
+"""Endpoints: intake (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1")

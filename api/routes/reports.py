@@ -1,0 +1,5 @@
+"""Endpoints: reports (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1")
