@@ -18,6 +18,8 @@ it got back cannot change what the next caller gets.
 from __future__ import annotations
 
 import collections
+import contextvars
+import datetime as dt
 import functools
 import logging
 import pickle
@@ -43,7 +45,10 @@ Read = TypeVar("Read", bound=Callable[..., Any])
 CACHED_READS: dict[str, Callable[..., Any]] = {}
 
 _lock = threading.Lock()
-_entries: collections.OrderedDict[tuple, tuple[float, bytes]] = collections.OrderedDict()
+_entries: collections.OrderedDict[tuple, tuple[float, dt.datetime, bytes]] = collections.OrderedDict()
+# When the data the latest cached read in this context returned was read from the database
+# (the API states it as "as_of"; a cache hit is as old as its entry).
+_as_of: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("leadline_report_as_of", default=None)
 _generations: collections.defaultdict[int, int] = collections.defaultdict(int)
 _listener: threading.Thread | None = None
 # Each notification says which process sent it: our own come back to our listener, and the
@@ -72,9 +77,13 @@ def cached_read(read: Read) -> Read:
             key = (read.__qualname__, read.__module__, tenant_id, _generations[tenant_id])
         key += (pickle.dumps((scope, args, sorted(kwargs.items()))),)
         if (hit := _get(key)) is not None:
-            return pickle.loads(hit)
+            read_at, stored = hit
+            _as_of.set(read_at)
+            return pickle.loads(stored)
+        read_at = dt.datetime.now(dt.UTC)
         value = read(scope, *args, **kwargs)
-        _put(key, pickle.dumps(value))
+        _put(key, read_at, pickle.dumps(value))
+        _as_of.set(read_at)
         return value
 
     cached.uncached = read  # type: ignore[attr-defined]
@@ -82,22 +91,27 @@ def cached_read(read: Read) -> Read:
     return cached  # type: ignore[return-value]
 
 
-def _get(key: tuple) -> bytes | None:
+def last_read_as_of() -> dt.datetime | None:
+    """When the data of the latest cached read in this context was read from the database (UTC)."""
+    return _as_of.get()
+
+
+def _get(key: tuple) -> tuple[dt.datetime, bytes] | None:
     with _lock:
         entry = _entries.get(key)
         if entry is None:
             return None
-        stored_at, value = entry
+        stored_at, read_at, value = entry
         if time.monotonic() - stored_at > TTL_SECONDS:
             del _entries[key]
             return None
         _entries.move_to_end(key)
-        return value
+        return read_at, value
 
 
-def _put(key: tuple, value: bytes) -> None:
+def _put(key: tuple, read_at: dt.datetime, value: bytes) -> None:
     with _lock:
-        _entries[key] = (time.monotonic(), value)
+        _entries[key] = (time.monotonic(), read_at, value)
         _entries.move_to_end(key)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
