@@ -116,9 +116,7 @@ def test_a_code_nobody_listed_is_humanised_and_a_missing_value_is_blank() -> Non
 
 # Every closed list the database checks; the keys of ``CONSTRAINTS`` must cover them all.
 CHECKED_KINDS = {
-    kind
-    for kind in labels.REGISTRY
-    if kind not in ("channel", "import_kind", "table_name", "audit_action", "role")
+    kind for kind in labels.REGISTRY if kind not in ("channel", "import_kind", "table_name", "audit_action", "role")
 }
 
 
