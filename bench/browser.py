@@ -71,3 +71,37 @@ def _open(tab, title: str) -> None:
     # The title is the page's first element: once it shows, the page's run has begun.
     tab.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=120_000)
     _finished(tab)
+
+
+class PageClock:
+    """A manager of the tenant signed in to the app at ``url`` in headless Chromium, for opening
+    pages from the sidebar while something else runs (the intake benchmark)."""
+
+    def __init__(self, url: str, tenant_id: int) -> None:
+        from playwright.sync_api import sync_playwright  # a test and benchmark dependency only
+
+        self.username = f"bench-pages-{secrets.token_hex(3)}"
+        password = secrets.token_urlsafe(16)
+        auth.create_user(tenant_id, self.username, "Bench Pages", "manager", password)
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(
+            executable_path=str(streamlit_server.CHROMIUM), args=streamlit_server.CHROMIUM_ARGS
+        )
+        self.tab = self._browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.tab.goto(url)
+        self.tab.get_by_label("Username").first.wait_for(timeout=120_000)
+        _finished(self.tab)
+        self.tab.get_by_label("Username").first.fill(self.username)
+        self.tab.get_by_role("textbox", name="Password").fill(password)
+        self.tab.get_by_role("button", name="Sign in").click()
+        self.tab.get_by_role("heading", name="Overview", exact=True).first.wait_for(timeout=120_000)
+        _finished(self.tab)
+
+    def open(self, title: str) -> None:
+        """Open a page from the sidebar and wait until its run has finished."""
+        _open(self.tab, title)
+
+    def close(self) -> None:
+        """Close the browser."""
+        self._browser.close()
+        self._playwright.stop()

@@ -136,7 +136,7 @@ def _bench(args: argparse.Namespace) -> int:
     from bench import run as bench
 
     migrate.migrate()
-    print(f"wrote {bench.run(args.leads, args.runs, Path(args.out))}")
+    print(f"wrote {bench.run(args.leads, args.runs, Path(args.out), intake_seconds=args.intake_seconds)}")
     return 0
 
 
@@ -232,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_cmd.add_argument("--runs", type=int, default=5, help="timed runs per read (default: %(default)s)")
     bench_cmd.add_argument("--out", default="docs/performance.md", help="where to write the results")
+    bench_cmd.add_argument(
+        "--intake-seconds",
+        type=float,
+        default=60,
+        help="how long to post 100 leads/s to the HTTP API (default: %(default)s)",
+    )
     bench_cmd.set_defaults(handler=_bench)
 
     rebuild_cmd = commands.add_parser(
