@@ -41,6 +41,7 @@ SOURCES_SETUP = Entry("pages/admin_sources.py", "Lead sources", ":material/alt_r
 # The page sets up campaigns and records their spend; both are the admin's.
 CAMPAIGNS_SETUP = Entry("pages/admin_campaigns.py", "Campaigns setup", ":material/edit_note:", Action.SETUP_CAMPAIGN)
 INVENTORY_SETUP = Entry("pages/admin_inventory.py", "Inventory setup", ":material/domain_add:", Action.SETUP_INVENTORY)
+INTEGRATIONS = Entry("pages/admin_integrations.py", "Integrations", ":material/webhook:", Action.SCREEN_INTEGRATIONS)
 
 MY_FOLLOW_UPS = Entry(
     "pages/follow_ups.py", "My follow-ups", ":material/notifications_active:", Action.SCREEN_FOLLOW_UPS
@@ -78,7 +79,7 @@ TEAM_LAYOUT = {
         IMPORT,
     ],
     "Exports": [SNAPSHOTS],
-    "Admin": [USERS, SOURCES_SETUP, CAMPAIGNS_SETUP, INVENTORY_SETUP, AUDIT],
+    "Admin": [USERS, SOURCES_SETUP, CAMPAIGNS_SETUP, INVENTORY_SETUP, INTEGRATIONS, AUDIT],
 }
 
 

@@ -15,6 +15,7 @@ from data.reports.cohort_funnel import STAGES, Funnel, funnel
 from data.reports.due_follow_ups import BUCKETS as FOLLOW_UP_BUCKETS
 from data.reports.due_follow_ups import follow_ups
 from data.reports.headline import KPI_ORDER, Overview, overview
+from data.reports.integrations import IntakeHealth, api_key_list, intake_health, intake_sources
 from data.reports.lead_pages import lead_list
 from data.reports.leads import LeadTimeline, lead_timeline, search_leads
 from data.reports.ledger import account_figures, account_statement, ledger_summary
@@ -38,10 +39,12 @@ __all__ = [
     "BookingsInventory",
     "FilterOptions",
     "Funnel",
+    "IntakeHealth",
     "LeadTimeline",
     "Overview",
     "account_figures",
     "account_statement",
+    "api_key_list",
     "audit_entries",
     "audit_entries_in_words",
     "available_units",
@@ -52,6 +55,8 @@ __all__ = [
     "filter_options",
     "follow_ups",
     "funnel",
+    "intake_health",
+    "intake_sources",
     "lead_bookings",
     "lead_list",
     "lead_timeline",
