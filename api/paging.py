@@ -72,11 +72,23 @@ def wants_csv(request: Request) -> bool:
     return "text/csv" in request.headers.get("accept", "")
 
 
+def cursor_offset(cursor: str | None) -> int:
+    """Where the page a cursor asks for starts: 0 without one; 422 for a cursor this API did not give."""
+    return _offset(cursor)
+
+
 def page(request: Request, frame: pd.DataFrame, limit: int, cursor: str | None, filename: str) -> Page | Response:
     """One page of ``frame`` as JSON, or as CSV (formulas defused) when the client accepts text/csv."""
     offset = _offset(cursor)
-    rows = frame.iloc[offset : offset + limit]
-    following = offset + limit if offset + limit < len(frame) else None
+    return page_at(request, frame.iloc[offset : offset + limit], offset, limit, len(frame), filename)
+
+
+def page_at(
+    request: Request, rows: pd.DataFrame, offset: int, limit: int, total_rows: int, filename: str
+) -> Page | Response:
+    """``rows``, the page at ``offset`` of ``total_rows``, answered as ``page`` answers; for a report the
+    data layer reads in pages of its own (the customer ledger), so the API need not read it whole."""
+    following = offset + limit if offset + limit < total_rows else None
     stamp = as_of()
     if wants_csv(request):
         headers = {"Content-Disposition": f'attachment; filename="{filename}.csv"', "Leadline-As-Of": stamp}
@@ -87,5 +99,5 @@ def page(request: Request, frame: pd.DataFrame, limit: int, cursor: str | None, 
         rows=records(rows),
         as_of=stamp,
         next_cursor=None if following is None else _cursor(following),
-        total_rows=len(frame),
+        total_rows=total_rows,
     )
