@@ -25,7 +25,9 @@ Integrations; the key acts for one tenant as its role (`intake`, `reader` or `ma
 
 Refusals are answered `{"errors": {field: message}}`: 422 with the same messages the forms show,
 403 when the key's role may not do it, 404 for an unknown id, 413 for a body over 256 kB, 429 over
-the key's rate limit (see `Retry-After`). Money is a string of rupees with two decimals.
+the key's rate limit (see `Retry-After`). Amounts are rupees: a body may give them as a string
+("85,00,000" or "8500000.00") or a number, and they are stored exactly (numeric); report rows give
+them as the dashboard computes them, numbers with at most two decimals.
 """
 
 ROUTERS = (

@@ -1,7 +1,9 @@
-"""Rows as JSON: report frames and rows turned into plain values a client can read exactly.
+"""Rows as JSON: report frames and rows turned into plain values a client can read.
 
-Money and other decimals are strings ("1250000.00"), never floats, so no rupee is lost on the
-way; moments are ISO 8601 with their offset, dates ISO; missing values are null.
+A ``Decimal`` (a row read straight from a numeric column) is a string ("1250000.00"), so no paisa
+is lost on the way; report frames hold amounts as the reports compute them (floats with at most
+two decimals) and pass as numbers. Moments are ISO 8601 with their offset, dates ISO; missing
+values are null.
 """
 
 from __future__ import annotations
