@@ -19,6 +19,7 @@ from data.reports.integrations import IntakeHealth, api_key_list, intake_health,
 from data.reports.lead_pages import lead_list
 from data.reports.leads import LeadTimeline, lead_timeline, search_leads
 from data.reports.ledger import account_figures, account_statement, ledger_summary
+from data.reports.lists import booking_list, campaign_list
 from data.reports.options import FilterOptions, filter_options
 from data.reports.setup_lists import list_sources, list_towers, list_units, list_users
 from data.reports.sources import source_performance
@@ -48,7 +49,9 @@ __all__ = [
     "audit_entries",
     "audit_entries_in_words",
     "available_units",
+    "booking_list",
     "bookings_and_inventory",
+    "campaign_list",
     "campaign_performance",
     "clear_report_caches",
     "data_changed",
