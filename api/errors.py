@@ -34,6 +34,7 @@ class Errors(BaseModel):
 
 # What every endpoint may answer besides its success, for the OpenAPI document.
 REFUSALS = {
+    400: {"model": Errors, "description": "The body could not be read (not JSON, or not UTF-8 text)"},
     401: {"model": Errors, "description": "No key, or a key that is unknown or revoked"},
     403: {"model": Errors, "description": "The key's role may not do this"},
     413: {"model": Errors, "description": "The body is larger than the API takes"},

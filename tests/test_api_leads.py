@@ -77,6 +77,11 @@ def test_bad_input_is_422_with_the_forms_messages_and_writes_nothing(api_url, ap
     assert set(errors) >= {"phone", "budget"}
     assert _count(api_world.alpha, "select count(*) from leads") == before
     assert api.post("/v1/leads", data="not json", headers={"Content-Type": "application/json"}).status_code == 422
+    # A moment at the calendar's edge is refused like any other date before 2000, not a crash.
+    edge = api.post("/v1/leads", json=_lead(generated_at="0001-01-01T00:00:00+05:30"))
+    assert edge.status_code == 422 and "generated_at" in edge.json()["errors"], edge.text
+    edge = api.post("/v1/leads", json=_lead(generated_at="0001-01-01T00:00:00-05:00"))
+    assert edge.status_code == 422 and "generated_at" in edge.json()["errors"], edge.text
 
 
 def test_keys_are_held_to_their_tenant_and_role(api_url, api_world, keys) -> None:

@@ -617,6 +617,11 @@ def test_spend_is_recorded_on_the_tenants_own_campaigns_only(apis, world) -> Non
     assert apis.beta.post(url, json={"amount": 5}).status_code == 404
     assert apis.manager.post(f"/v1/campaigns/{2**62}/spend", json={"amount": 5}).status_code == 404
     assert _count(world.alpha, count, id=campaign_id) == before + 1
+    # A retry with the same Idempotency-Key records the spend once and answers the same.
+    keyed = [apis.manager.post(url, json={"amount": "999"}, headers={"Idempotency-Key": "spend-1"}) for _ in range(2)]
+    assert [answer.status_code for answer in keyed] == [201, 201]
+    assert keyed[0].json() == keyed[1].json()
+    assert _count(world.alpha, count, id=campaign_id) == before + 2
 
 
 # Odd input ---------------------------------------------------------------------------------

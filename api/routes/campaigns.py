@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import AnalysisScope, Holder
 from api.errors import NOT_FOUND, REFUSALS, NotFound
 from api.paging import CSV_RESPONSE, Cursor, Limit, Page, page
-from api.params import RowId
+from api.params import IdempotencyKey, RowId, scoped_key
 from api.routes.activity import exact_money
 from api.routes.bookings import MONEY
 from data import reports
@@ -147,14 +147,22 @@ def post_campaign(body: CampaignIn, holder: Holder) -> CampaignSaved:
     responses={**REFUSALS, **NOT_FOUND},
     summary="Record campaign spend",
 )
-def post_spend(campaign_id: RowId, body: SpendIn, holder: Holder) -> SpendSaved:
-    """Record the spend, so its cost counts in the period it was spent in. Send it once: a
-    repeated request records the spend again."""
+def post_spend(campaign_id: RowId, body: SpendIn, holder: Holder, idempotency_key: IdempotencyKey = None) -> SpendSaved:
+    """Record the spend, so its cost counts in the period it was spent in. Send an
+    `Idempotency-Key` to make a retry safe: the same key records the spend once and answers the
+    same; without one, every request records spend."""
     campaigns = reports.filter_options(Scope(tenant_id=holder.tenant_id)).campaigns
     if campaign_id not in set(campaigns["campaign_id"]):
         raise NotFound("campaign")
     spend_date = body.spend_date or today_in_india()
-    spend_id = catalog.add_spend(holder.tenant_id, holder.user_id, campaign_id, spend_date, body.amount)
+    spend_id = catalog.add_spend(
+        holder.tenant_id,
+        holder.user_id,
+        campaign_id,
+        spend_date,
+        body.amount,
+        idempotency_key=scoped_key(holder.api_key_id, idempotency_key),
+    )
     return SpendSaved(campaign_spend_id=spend_id, campaign_id=campaign_id)
 
 

@@ -211,7 +211,10 @@ def is_before_earliest(value: dt.date | dt.datetime | None) -> bool:
     if value is None:
         return False
     if isinstance(value, dt.datetime):
-        value = value.astimezone(IST).date() if value.tzinfo else value.date()
+        try:
+            value = value.astimezone(IST).date() if value.tzinfo else value.date()
+        except OverflowError:  # at the calendar's very edge (year 1 or 9999): its year says which
+            return value.year < EARLIEST_DATE.year
     return value < EARLIEST_DATE
 
 
@@ -228,7 +231,10 @@ def is_in_future(value: dt.date | dt.datetime | None) -> bool:
         return False
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=IST)
-        return moment > dt.datetime.now(IST) + FUTURE_TOLERANCE
+        try:
+            return moment > dt.datetime.now(IST) + FUTURE_TOLERANCE
+        except OverflowError:  # at the calendar's very edge (year 1 or 9999): its year says which
+            return moment.year > EARLIEST_DATE.year
     return value > today_in_india() + FUTURE_TOLERANCE
 
 

@@ -216,8 +216,18 @@ def update_campaign(
     )
 
 
-def add_spend(tenant_id: int, user_id: int, campaign_id: int, spend_date: dt.date, amount: Any) -> int:
-    """Record money spent on a campaign on a date (so cost can be attributed to any period)."""
+def add_spend(
+    tenant_id: int,
+    user_id: int,
+    campaign_id: int,
+    spend_date: dt.date,
+    amount: Any,
+    idempotency_key: str | None = None,
+) -> int:
+    """Record money spent on a campaign on a date (so cost can be attributed to any period).
+
+    With an ``idempotency_key``, a second call with the same key records nothing and returns the
+    first call's row (the key is taken under a lock, so two concurrent calls write one row)."""
     errors: dict[str, str] = {}
     values = {
         "campaign_id": campaign_id,
@@ -230,12 +240,23 @@ def add_spend(tenant_id: int, user_id: int, campaign_id: int, spend_date: dt.dat
         check_not_future(spend_date, "spend_date", errors, "Spend cannot be in the future.")
         check_date_floor(spend_date, "spend_date", errors)
     require(errors)
-    return _write(
-        tenant_id,
-        user_id,
-        Action.SETUP_SPEND,
-        lambda conn: _insert(conn, tenant_id, user_id, "campaign_spend", "campaign_spend_id", values),
-    )
+
+    def write(conn) -> int:
+        if idempotency_key is None:
+            return _insert(conn, tenant_id, user_id, "campaign_spend", "campaign_spend_id", values)
+        conn.execute(
+            sa.text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"spend:{idempotency_key}"}
+        )
+        earlier = conn.execute(
+            sa.text("select campaign_spend_id from campaign_spend where idempotency_key = :key"),
+            {"key": idempotency_key},
+        ).scalar()
+        if earlier is not None:
+            return earlier
+        keyed = {**values, "idempotency_key": idempotency_key}
+        return _insert(conn, tenant_id, user_id, "campaign_spend", "campaign_spend_id", keyed)
+
+    return _write(tenant_id, user_id, Action.SETUP_SPEND, write)
 
 
 # Projects, towers, units -----------------------------------------------------------------
