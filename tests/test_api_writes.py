@@ -234,6 +234,9 @@ def test_activity_is_held_to_the_keys_role_and_tenant(apis, world) -> None:
 def test_a_unit_is_booked_with_its_plan_and_listed_with_money_as_text(apis, world) -> None:
     lead_id = _lead(apis, campaign="Portal Jan", owner="mona")
     unit_id = _unit(world)
+    offered = apis.reader.get("/v1/units", params={"project": "alpha towers", "limit": 1000}).json()["rows"]
+    assert unit_id in {row["unit_id"] for row in offered}
+    assert {row["project_name"] for row in offered} == {"Alpha Towers"}
     answer = apis.manager.post("/v1/bookings", json=_booking(lead_id, unit_id))
     assert answer.status_code == 201, answer.text
     booking_id = answer.json()["booking_id"]
@@ -249,6 +252,8 @@ def test_a_unit_is_booked_with_its_plan_and_listed_with_money_as_text(apis, worl
     (row,) = [row for row in listed.json()["rows"] if row["booking_id"] == booking_id]
     assert (row["agreement_value"], row["booking_amount"]) == ("8500000.00", "850000.00")
     assert (row["project_name"], row["source"], row["owner_username"]) == ("Alpha Towers", "Online Portal", "mona")
+    offered = apis.reader.get("/v1/units", params={"limit": 1000}).json()["rows"]
+    assert unit_id not in {row["unit_id"] for row in offered}  # booked: no longer offered
     ravis = apis.reader.get("/v1/bookings", params={**filters, "owner": "ravi"}).json()["rows"]
     assert {row["booking_id"] for row in ravis} == {world.ids["b2"]}  # the world's booking by Ravi's lead
 

@@ -199,3 +199,20 @@ def get_bookings(
         booked_to=booked_to,
     )
     return page(request, exact_money(frame, "agreement_value", "booking_amount"), limit, cursor, "bookings")
+
+
+@router.get("/units", response_model=Page, responses={**CSV_RESPONSE, **REFUSALS}, summary="Units that can be booked")
+def get_units(
+    scope: LedgerScope,
+    request: Request,
+    project: Annotated[str | None, Query(description="The unit's project, by name (any case)")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+):
+    """The units a booking may take now (available, or blocked with an expired hold), as the Book
+    unit form offers them: unit_id, project_id, project_name, tower_name, floor, unit_number,
+    unit_type, carpet_area_sqft, list_price."""
+    frame = reports.available_units(scope)
+    if project is not None:
+        frame = frame[frame["project_name"].str.casefold() == project.strip().casefold()]
+    return page(request, exact_money(frame, "list_price"), limit, cursor, "units")
