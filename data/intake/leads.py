@@ -14,10 +14,11 @@ Locks are always taken in that order, so two deliveries never wait on each other
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,11 +214,25 @@ def log_rejection(
 ) -> int:
     """Keep a delivery that could not become a lead, with why, in its own transaction."""
     with db.tenant_transaction(tenant_id) as conn:
-        event_id = _log(
-            conn, tenant_id, channel, fields, payload, "rejected", errors=dict(errors), api_key_id=api_key_id
+        event_id = log_rejection_in(
+            conn, tenant_id, channel=channel, fields=fields, payload=payload, errors=errors, api_key_id=api_key_id
         )
     reports.data_changed(tenant_id)
     return event_id
+
+
+def log_rejection_in(
+    conn: sa.Connection,
+    tenant_id: int,
+    *,
+    channel: str,
+    fields: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    errors: Mapping[str, str],
+    api_key_id: int | None = None,
+) -> int:
+    """``log_rejection`` in the caller's transaction (which calls ``reports.data_changed`` once committed)."""
+    return _log(conn, tenant_id, channel, fields, payload, "rejected", errors=dict(errors), api_key_id=api_key_id)
 
 
 def receive_lead(
@@ -250,14 +265,47 @@ def receive_lead(
         raise
 
 
-def _receive(tenant_id, user_id, fields, channel, payload, idempotency_key, api_key_id) -> Received:
+def receive_lead_in(
+    conn: sa.Connection,
+    tenant_id: int,
+    user_id: int,
+    fields: Mapping[str, Any],
+    *,
+    channel: str,
+    payload: Mapping[str, Any],
+    api_key_id: int | None = None,
+) -> Received:
+    """``receive_lead`` in the caller's transaction, for a write that does more in it (processing a
+    kept delivery again marks the old one in the same transaction).
+
+    The delivery's rows are written in a savepoint: a refusal raises ``ValidationError`` having
+    undone only them, and is not logged (the caller logs it with ``log_rejection_in``); the caller
+    calls ``reports.data_changed`` once committed."""
+    if channel not in INTAKE_CHANNELS:
+        raise ValueError(f"unknown intake channel {channel!r}")
+    return _receive(tenant_id, user_id, fields, channel, payload, None, api_key_id, conn=conn)
+
+
+@contextlib.contextmanager
+def _transaction(tenant_id: int, conn: sa.Connection | None) -> Iterator[sa.Connection]:
+    """The delivery's own tenant transaction, or a savepoint in the caller's."""
+    if conn is None:
+        with db.tenant_transaction(tenant_id) as own:
+            yield own
+    else:
+        with conn.begin_nested():
+            yield conn
+
+
+def _receive(tenant_id, user_id, fields, channel, payload, idempotency_key, api_key_id, conn=None) -> Received:
     errors = _check_shape(fields)
     generated_at = _parse_moment(fields.get("generated_at"), errors)
     external_ref = _text_or_none(fields.get("external_ref"))
     source = _text_or_none(fields.get("source")) or ""
     if errors:  # say every message the fields earn on their own, before touching the database
         _checked(fields, {}, generated_at, errors)
-    with db.tenant_transaction(tenant_id) as conn:
+    caller_conn = conn
+    with _transaction(tenant_id, caller_conn) as conn:
         role = authorise(conn, user_id, Action.LEAD_CREATE)
         if external_ref is not None:
             _lock(conn, tenant_id, "ref", source.lower(), external_ref)
@@ -306,7 +354,8 @@ def _receive(tenant_id, user_id, fields, channel, payload, idempotency_key, api_
             api_key_id=api_key_id,
             key=idempotency_key,
         )
-    reports.data_changed(tenant_id)
+    if caller_conn is None:  # otherwise the caller's transaction is not committed yet
+        reports.data_changed(tenant_id)
     return Received(saved.lead_id, status, False, event_id)
 
 

@@ -15,6 +15,7 @@ from data.reports.cohort_funnel import STAGES, Funnel, funnel
 from data.reports.due_follow_ups import BUCKETS as FOLLOW_UP_BUCKETS
 from data.reports.due_follow_ups import follow_ups
 from data.reports.headline import KPI_ORDER, Overview, overview
+from data.reports.intake_setup import intake_settings_list
 from data.reports.integrations import IntakeHealth, api_key_list, intake_health, intake_sources
 from data.reports.lead_pages import lead_list
 from data.reports.leads import LeadTimeline, lead_timeline, search_leads
@@ -59,6 +60,7 @@ __all__ = [
     "follow_ups",
     "funnel",
     "intake_health",
+    "intake_settings_list",
     "intake_sources",
     "lead_bookings",
     "lead_list",
