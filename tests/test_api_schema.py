@@ -43,7 +43,7 @@ def test_the_served_document_is_the_one_tested(api_url: str) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_gives_a_server_error_or_an_answer_off_the_schema(case, api_url: str, keys) -> None:
     case.call_and_validate(
         base_url=f"{api_url}/api", headers={"Authorization": f"Bearer {keys.manager}"}, checks=CHECKS
