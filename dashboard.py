@@ -9,11 +9,9 @@ to the signed-in role's page.
 import streamlit as st
 
 if __name__ != "__main__":
-    from starlette.routing import Mount
-
     from api.app import lifespan, mounted
 
-    app = st.App(__file__, routes=[Mount("/api", app=mounted())], lifespan=lifespan)
+    app = st.App(__file__, routes=[mounted("/api")], lifespan=lifespan)
 else:
     from ui import navigation, phone, session, sign_in
 

@@ -8,10 +8,12 @@ benchmark call the API over HTTP on the served app, never this object directly.
 from __future__ import annotations
 
 import contextlib
+import re
 
 import anyio
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.routing import Mount
 
 from api import errors, limits
 from api.routes import activity, bookings, campaigns, intake, leads, ledger, reports
@@ -57,9 +59,16 @@ def create_api() -> FastAPI:
     return app
 
 
-def mounted():
-    """The API as mounted at /api: the application behind its limits."""
-    return limits.Limits(create_api())
+def mounted(prefix: str = "/api") -> Mount:
+    """The API mounted at ``prefix``: the application behind its limits.
+
+    Starlette's Mount matches its path with ``.*``, which stops at a line break, so a path with
+    an encoded one (``/api/v1/intake/a%0Ab/c``) would fall through to a plain-text 404 outside the
+    API; here the whole rest of the path, whatever it holds, goes to the API, which answers in
+    its own shape."""
+    mount = Mount(prefix, app=limits.Limits(create_api()))
+    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+    return mount
 
 
 @contextlib.asynccontextmanager

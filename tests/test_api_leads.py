@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import secrets
 
 import sqlalchemy as sa
 
 from data import db
+from data.domain.filters import IST
 from data.domain.permissions import SYSTEM
 from data.writes import api_keys
 from tests.support.api import client
@@ -49,6 +51,15 @@ def test_a_known_phone_is_a_reenquiry(api_url, api_world, keys) -> None:
     assert again.json() == {"lead_id": first["lead_id"], "status": "reengaged"}
     sql = "select count(*) from lead_milestones where lead_id = :id and milestone_type = 'reengaged'"
     assert _count(api_world.alpha, sql, id=first["lead_id"]) == 1
+
+
+def test_an_earlier_enquiry_delivered_later_is_still_a_reenquiry(api_url, api_world, keys) -> None:
+    api = client(api_url, keys.intake)
+    now = dt.datetime.now(IST)
+    first = api.post("/v1/leads", json=_lead(generated_at=(now - dt.timedelta(hours=1)).isoformat())).json()
+    phone = client(api_url, keys.reader).get(f"/v1/leads/{first['lead_id']}").json()["lead"]["phone"]
+    late = api.post("/v1/leads", json=_lead(phone=phone, generated_at=(now - dt.timedelta(hours=2)).isoformat()))
+    assert (late.status_code, late.json()) == (200, {"lead_id": first["lead_id"], "status": "reengaged"})
 
 
 def test_the_same_external_ref_or_key_replays_the_first_answer(api_url, api_world, keys) -> None:

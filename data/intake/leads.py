@@ -15,6 +15,7 @@ Locks are always taken in that order, so two deliveries never wait on each other
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -319,6 +320,10 @@ def _receive(tenant_id, user_id, fields, channel, payload, idempotency_key, api_
         ids = _resolve(conn, fields, errors) if not errors.keys() & {"source", "subsource"} else {}
         lead = _checked(fields, ids, generated_at, errors)
         _lock(conn, tenant_id, "phone", lead.phone)
+        if generated_at is None:
+            # "Now" is the moment the delivery is written, taken under the phone's lock: a
+            # delivery that waited for another one of the same phone is never dated before it.
+            lead = dataclasses.replace(lead, generated_at=now())
         key = idempotency_key or f"intake:{uuid.uuid4()}"
         try:
             with conn.begin_nested():
@@ -334,7 +339,7 @@ def _receive(tenant_id, user_id, fields, channel, payload, idempotency_key, api_
                     duplicate.existing.lead_id,
                     lead.lead_source_id,
                     lead.campaign_id,
-                    lead.generated_at,
+                    _not_before_lead(conn, duplicate.existing.lead_id, lead.generated_at),
                     lead.notes,
                     key,
                 )
@@ -357,6 +362,14 @@ def _receive(tenant_id, user_id, fields, channel, payload, idempotency_key, api_
     if caller_conn is None:  # otherwise the caller's transaction is not committed yet
         reports.data_changed(tenant_id)
     return Received(saved.lead_id, status, False, event_id)
+
+
+def _not_before_lead(conn: sa.Connection, lead_id: int, moment: dt.datetime) -> dt.datetime:
+    """When a re-enquiry is recorded: when it was made, or when the lead was generated if that is
+    later. Two portals may deliver one person's enquiries out of order; the later delivery of an
+    earlier enquiry is still a re-enquiry of the lead, not a refusal that loses it."""
+    generated_at = conn.execute(sa.text("select generated_at from leads where lead_id = :id"), {"id": lead_id}).scalar()
+    return max(moment, generated_at) if generated_at is not None else moment
 
 
 def _checked(fields, ids, generated_at, errors):
