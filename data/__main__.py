@@ -20,7 +20,7 @@ from data.domain.permissions import SYSTEM
 from data.domain.validation import ValidationError
 from data.domain.vocabulary import KEY_ROLES
 from data.exports import snapshot
-from data.writes import api_keys, auth
+from data.writes import api_keys, auth, intake_settings
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -94,7 +94,7 @@ def _api_key(args: argparse.Namespace) -> int:
                 tenant_id, SYSTEM, name=args.name, role=args.role, rate_limit_per_minute=args.rate_limit
             )
         else:
-            api_keys.revoke_api_key(tenant_id, SYSTEM, api_keys.key_id_for_prefix(tenant_id, args.prefix))
+            api_keys.revoke_api_key(tenant_id, SYSTEM, api_keys.key_for_prefix(tenant_id, args.prefix).api_key_id)
             print(f"revoked {args.prefix}")
             return 0
     except ValidationError as error:
@@ -105,6 +105,35 @@ def _api_key(args: argparse.Namespace) -> int:
     print(f"created {key.role} key {key.key_prefix} ({args.name!r}) for tenant {args.tenant!r}.", file=sys.stderr)
     print("This is the only time the key is shown; keep it in your integration's secret store:", file=sys.stderr)
     print(key.key)
+    return 0
+
+
+def _intake_meta(args: argparse.Namespace) -> int:
+    migrate.migrate()
+    tenant_id = db.tenant_id_for(args.tenant)
+    if tenant_id is None:
+        print(f"there is no tenant {args.tenant!r}", file=sys.stderr)
+        return 2
+    given = dict(line.split("=", 1) for line in sys.stdin.read().splitlines() if "=" in line)
+    try:
+        key = api_keys.key_for_prefix(tenant_id, args.key_prefix)
+        setting_id = intake_settings.save_meta_settings(
+            tenant_id,
+            SYSTEM,
+            page_id=args.page_id,
+            verify_token=args.verify_token,
+            app_secret=given.get("app_secret"),
+            access_token=given.get("access_token"),
+            graph_url=args.graph_url,
+            source=args.source,
+            subsource=args.subsource,
+            user_id=key.user_id,
+        )
+    except ValidationError as error:
+        for field, message in error.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"Meta Lead Ads set up for page {args.page_id} (setting {setting_id}) in tenant {args.tenant!r}")
     return 0
 
 
@@ -207,6 +236,20 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_key.add_argument("--tenant", required=True, help="tenant slug")
     revoke_key.add_argument("--prefix", required=True, help="the key's visible prefix, e.g. ll_1a2b3c4d")
     key_cmd.set_defaults(handler=_api_key)
+
+    meta_cmd = commands.add_parser(
+        "intake-meta",
+        help="set up Meta Lead Ads for a page (as the Integrations screen does); reads app_secret=… and "
+        "access_token=… lines from standard input, so secrets stay out of the shell history",
+    )
+    meta_cmd.add_argument("--tenant", required=True, help="tenant slug")
+    meta_cmd.add_argument("--page-id", required=True, help="the Facebook page's id (digits)")
+    meta_cmd.add_argument("--verify-token", required=True, help="the token to give Meta for the handshake")
+    meta_cmd.add_argument("--source", required=True, help="the lead source its leads get, e.g. Digital")
+    meta_cmd.add_argument("--subsource", required=True, help="the subsource, e.g. 'Facebook Lead Ads'")
+    meta_cmd.add_argument("--key-prefix", required=True, help="the intake key (its prefix ll_…) adding the leads")
+    meta_cmd.add_argument("--graph-url", help="the Graph API address (default: https://graph.facebook.com/v21.0)")
+    meta_cmd.set_defaults(handler=_intake_meta)
 
     import_cmd = commands.add_parser(
         "import",

@@ -164,14 +164,16 @@ def revoke_api_key(tenant_id: int, actor: Actor, api_key_id: int) -> None:
     reports.data_changed(tenant_id)
 
 
-def key_id_for_prefix(tenant_id: int, key_prefix: str) -> int:
-    """The id of the tenant's key with this prefix (for the command line's revoke)."""
+def key_for_prefix(tenant_id: int, key_prefix: str):
+    """The tenant's key with this prefix: its ``api_key_id`` and account's ``user_id`` (for the
+    command line, which names keys by the prefix an admin sees)."""
     with db.tenant_transaction(tenant_id) as conn:
-        key_id = conn.execute(
-            sa.text("select api_key_id from api_keys where key_prefix = :prefix"), {"prefix": key_prefix.strip()}
-        ).scalar()
-    require({} if key_id else {"prefix": "This tenant has no key with that prefix."})
-    return key_id
+        key = conn.execute(
+            sa.text("select api_key_id, user_id from api_keys where key_prefix = :prefix"),
+            {"prefix": key_prefix.strip()},
+        ).one_or_none()
+    require({} if key else {"prefix": "This tenant has no key with that prefix."})
+    return key
 
 
 def key_holder(key: str | None) -> KeyHolder | None:

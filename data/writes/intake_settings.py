@@ -15,7 +15,7 @@ import urllib.parse
 import sqlalchemy as sa
 
 from data import db, reports
-from data.domain.permissions import SYSTEM, Action, Actor, allowed, authorise
+from data.domain.permissions import SYSTEM, Action, Actor, allowed, authorise, recorded_as
 from data.domain.rules import NOTES_MAX, SHORT_TEXT_MAX, check_text
 from data.domain.validation import ValidationError, require
 from data.intake.meta import DEFAULT_GRAPH_URL, ID_PATTERN
@@ -32,9 +32,10 @@ _DUPLICATES = {
 }
 
 
-def _acting(actor: Actor) -> int | None:
-    # SYSTEM has no role: setting up intake is an admin's action, refused like anyone without one.
-    return None if actor is SYSTEM else actor
+def _authorise(conn: sa.Connection, actor: Actor) -> None:
+    # SYSTEM is the command line (python -m data intake-meta), run by whoever runs the server.
+    if actor is not SYSTEM:
+        authorise(conn, actor, Action.INTAKE_SETUP)
 
 
 def _row_id(value: object) -> bool:
@@ -101,7 +102,7 @@ def save_webhook_mapping(
 
     # Every message at once: what the database must say is asked of the fields that passed on their own.
     def write(conn: sa.Connection) -> int:
-        authorise(conn, _acting(actor), Action.INTAKE_SETUP)
+        _authorise(conn, actor)
         found = _live_source(conn, source, subsource, errors)
         if import_mapping_id is not None and "import_mapping_id" not in errors:
             kind = conn.execute(
@@ -126,13 +127,13 @@ def save_webhook_mapping(
                 "source": found.source,
                 "subsource": found.subsource,
                 "mapping": import_mapping_id,
-                "actor": actor,
+                "actor": recorded_as(actor),
             },
         ).scalar_one()
         audit.record(
             conn,
             tenant_id=tenant_id,
-            user_id=actor,
+            user_id=recorded_as(actor),
             action="intake.setting_saved",
             table_name="intake_settings",
             row_key={"intake_setting_id": setting_id},
@@ -195,7 +196,7 @@ def save_meta_settings(
 
     # Every message at once: what the database must say is asked of the fields that passed on their own.
     def write(conn: sa.Connection) -> int:
-        authorise(conn, _acting(actor), Action.INTAKE_SETUP)
+        _authorise(conn, actor)
         found = _live_source(conn, source, subsource, errors)
         if "user_id" not in errors:
             account = conn.execute(
@@ -241,7 +242,7 @@ def save_meta_settings(
                     returning intake_setting_id
                     """
                 ),
-                {**values, "tenant_id": tenant_id, "actor": actor},
+                {**values, "tenant_id": tenant_id, "actor": recorded_as(actor)},
             ).scalar_one()
         else:
             setting_id = before.intake_setting_id
@@ -260,7 +261,7 @@ def save_meta_settings(
         audit.record(
             conn,
             tenant_id=tenant_id,
-            user_id=actor,
+            user_id=recorded_as(actor),
             action="intake.setting_saved",
             table_name="intake_settings",
             row_key={"intake_setting_id": setting_id},
