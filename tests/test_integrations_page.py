@@ -1,6 +1,7 @@
 """The Integrations page through AppTest: an admin creates a key (shown once, kept only as its
-hash), lists and revokes it; key names stay text; the intake health table equals deliveries
-counted by hand; and no other role gets the page."""
+hash), lists and revokes it; key names stay text; a webhook's address and mapping, Meta's
+settings (secrets never shown back); the intake health table equals deliveries counted by hand,
+and a rejected delivery is processed again; no other role gets the page."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from data import db, reports
 from data.domain.filters import today_in_india
 from data.domain.permissions import SYSTEM
 from data.domain.validation import ValidationError
+from data.imports import mappings
 from data.intake.leads import receive_lead
+from data.writes import catalog
 from data.writes.api_keys import DEFAULT_RATE_LIMIT, create_api_key, key_holder
 from tests.support.world import World, add_people, build_world
-from tests.test_page_walk import problems_on
+from tests.test_page_walk import problems_on, shown_on
 from tests.test_pages import signed_in
 from ui.format import date
 from ui.text import md
@@ -55,6 +58,19 @@ def form_field(app: AppTest, name: str) -> str:
     """The key of the create-key form's widget in its current generation."""
     generation = app.session_state["api-key-generation"] if "api-key-generation" in app.session_state else 0  # noqa: SIM401
     return f"api-key-{generation}-{name}"
+
+
+def meta_field(app: AppTest, name: str) -> str:
+    """The key of the Meta form's widget in its current generation."""
+    generation = app.session_state["meta-generation"] if "meta-generation" in app.session_state else 0  # noqa: SIM401
+    return f"meta-{generation}-{name}"
+
+
+def mapping_id(world: World, name: str) -> int:
+    with db.tenant_transaction(world.alpha) as conn:
+        return conn.execute(
+            sa.text("select import_mapping_id from import_mappings where name = :n"), {"n": name}
+        ).scalar_one()
 
 
 def create_key(app: AppTest, name: str, role: str = "intake", rate: int | None = None) -> AppTest:
@@ -192,19 +208,88 @@ def test_the_health_table_counts_deliveries_as_counted_by_hand(world: World) -> 
         ("Facebook", "source"),
     }
     # The payloads of the rejected deliveries, newest first, as text: markup in them stays text.
-    payloads = [block.value for block in app.code]
+    payloads = [block.value for block in app.code if block.language == "json"]
     assert '"Facebook"' in payloads[0] and HOSTILE_PAYLOAD_NAME in payloads[1]
-    assert all(block.language == "json" for block in app.code)
     assert not problems_on(app), problems_on(app)
 
     # One source at a time.
     app.selectbox(key="intake-source").set_value("Facebook").run()
     assert table_with(app, "Received")["Source"].tolist() == ["Facebook"]
-    assert len(app.code) == 1
+    assert len([block for block in app.code if block.language == "json"]) == 1
     # A period without deliveries.
     long_ago = today_in_india() - dt.timedelta(days=400)
     app.date_input(key="intake-period").set_value((long_ago, long_ago + dt.timedelta(days=6))).run()
     assert "Nothing was received in these days." in [info.value for info in app.info]
+
+
+def test_a_webhook_gets_its_address_and_a_saved_mapping(world: World) -> None:
+    mappings.save_mapping(world.alpha, world.ids["boss"], "leads", "Portal export", {"name": "Full Name"})
+    app = on_page()
+    app.selectbox(key="webhook-source").set_value(world.ids["s1"]).run()
+    addresses = [block.value for block in app.code if "/api/v1/intake/" in block.value]
+    assert addresses[0].endswith("/api/v1/intake/Online%20Portal/99acres")
+    assert addresses[1].endswith("/api/v1/intake/meta")
+    box = next(box for box in app.selectbox if box.label == "Read its bodies with")
+    assert box.value is None  # nothing set up: Leadline's own field names
+    box.set_value(mapping_id(world, "Portal export"))
+    press(app, "Save webhook mapping")
+    assert "Portal export" in app.success[0].value
+    listed = table_with(app, "Field mapping")
+    assert listed[listed["Channel"] == "Webhook"]["Field mapping"].tolist() == ["Portal export"]
+    with db.tenant_transaction(world.alpha) as conn:
+        saved = conn.execute(
+            sa.text("select source, subsource, import_mapping_id from intake_settings where channel = 'webhook'")
+        ).one()
+    assert tuple(saved) == ("Online Portal", "99acres", mapping_id(world, "Portal export"))
+    # The form opens on what is set up.
+    assert next(box for box in app.selectbox if box.label == "Read its bodies with").value == saved.import_mapping_id
+
+
+def test_meta_settings_are_saved_and_their_secrets_never_shown(world: World) -> None:
+    feed = create_api_key(world.alpha, SYSTEM, name="Meta feed", role="intake")
+    app = on_page()
+    secrets = {"verify-token": "verify-me-4417", "app-secret": "app-secret-99213", "access-token": "EAAG-token-5521"}
+    app.text_input(key=meta_field(app, "page-id")).input("1234567890")
+    for field, value in secrets.items():
+        app.text_input(key=meta_field(app, field)).input(value)
+    app.selectbox(key=meta_field(app, "source")).set_value(world.ids["s2"])
+    app.selectbox(key=meta_field(app, "account")).set_value(feed.user_id)
+    press(app, "Save Meta setting")
+    assert "1234567890" in app.success[0].value
+    listed = table_with(app, "Meta page")
+    row = listed[listed["Channel"] == "Meta Lead Ads"].iloc[0]
+    assert (row["Meta page"], row["Source"], row["App secret set"], row["Access token set"]) == (
+        "1234567890",
+        "Walk-in",
+        "Yes",
+        "Yes",
+    )
+    assert row["Leads added as"] == "API key: Meta feed"
+    assert app.text_input(key=meta_field(app, "app-secret")).value == ""  # never shown back
+    shown = " ".join(str(item.text) for item in shown_on(app))
+    assert not [secret for secret in secrets.values() if secret in shown]
+    with db.tenant_transaction(world.alpha) as conn:
+        stored = conn.execute(sa.text("select * from intake_settings where channel = 'meta'")).one()
+    assert (stored.meta_verify_token, stored.meta_app_secret, stored.meta_access_token) == tuple(secrets.values())
+
+
+def test_a_rejected_delivery_is_processed_again_once_its_source_exists(world: World) -> None:
+    feed = create_api_key(world.alpha, SYSTEM, name="Late feed", role="intake")
+    fields = {"source": "Newspaper", "subsource": "Times", "name": "Leela Nair", "phone": "+91 98450 30001"}
+    with pytest.raises(ValidationError):
+        receive_lead(world.alpha, feed.user_id, fields, channel="api", api_key_id=feed.api_key_id)
+    catalog.add_source(world.alpha, "Newspaper", "Times", world.ids["boss"])
+    app = on_page()
+    app.selectbox(key="intake-source").set_value("Newspaper").run()
+    (event_id,) = [
+        int(button.key.removeprefix("reprocess-")) for button in app.button if button.key.startswith("reprocess-")
+    ]
+    press(app, "Process again")
+    assert app.success[0].value == f"Processed #{event_id} again: New lead."
+    assert not [button for button in app.button if (button.key or "").startswith("reprocess-")]
+    assert "Processed again" in " ".join(caption.value for caption in app.caption)
+    daily = table_with(app, "Received")
+    assert (daily["Received"].tolist(), daily["New lead"].tolist(), daily["Rejected"].tolist()) == (["2"], ["1"], ["1"])
 
 
 @pytest.mark.parametrize("username", ["mona", "lena", "ravi"])

@@ -25,7 +25,9 @@ from data.domain.validation import ValidationError
 from data.domain.vocabulary import ACCOUNT_ROLES, KEY_ROLES
 from data.exports import snapshot
 from data.imports import mappings
-from data.writes import activity, api_keys, auth, bookings, catalog, lead_admin, ledger
+from data.intake.leads import log_rejection
+from data.intake.reprocess import reprocess_intake_event
+from data.writes import activity, api_keys, auth, bookings, catalog, intake_settings, lead_admin, ledger
 from data.writes import leads as lead_writes
 from data.writes.common import now
 from tests.support.checks import form_key
@@ -403,6 +405,49 @@ def _revoke_api_key(world: World, role: str):
     return lambda user: api_keys.revoke_api_key(world.alpha, user, key.api_key_id)
 
 
+def _intake_key(world: World) -> api_keys.NewKey:
+    return api_keys.create_api_key(world.alpha, SYSTEM, name=f"Feed {serial()}", role="intake")
+
+
+def _save_webhook_mapping(world: World, role: str):
+    name = f"Portal export {serial()}"  # a mapping the webhook has never had, so the row changes
+    mappings.save_mapping(world.alpha, world.ids["boss"], "leads", name, {"name": "Full Name"})
+    with db.tenant_transaction(world.alpha) as conn:
+        mapping_id = conn.execute(
+            sa.text("select import_mapping_id from import_mappings where name = :name"), {"name": name}
+        ).scalar_one()
+    return lambda user: intake_settings.save_webhook_mapping(
+        world.alpha, user, source="Online Portal", subsource="99acres", import_mapping_id=mapping_id
+    )
+
+
+def _save_meta_settings(world: World, role: str):
+    number = serial()
+    subsource = f"Page {number}"  # each page's leads get a source of their own
+    catalog.add_source(world.alpha, "Meta", subsource, world.ids["boss"])
+    account = _intake_key(world).user_id
+    return lambda user: intake_settings.save_meta_settings(
+        world.alpha,
+        user,
+        page_id=f"{9_100_000_000 + number}",
+        verify_token=f"verify-{number}",
+        app_secret=f"secret-{number}",
+        graph_url=None,
+        access_token=None,
+        source="Meta",
+        subsource=subsource,
+        user_id=account,
+    )
+
+
+def _reprocess(world: World, role: str):
+    fields = {"source": "Nowhere", "subsource": f"Portal {serial()}", "name": "Kept Buyer", "phone": "+91 98450 40001"}
+    event_id = log_rejection(
+        world.alpha, channel="api", fields=fields, payload=fields, errors={"source": "There is no such source."}
+    )
+    return lambda user: reprocess_intake_event(world.alpha, user, event_id)
+
+
 WRITES: dict[Action, tuple[Write, ...]] = {
     Action.LEAD_CREATE: (Write("lead_writes.create_lead", ("leads",), _create_lead),),
     Action.LEAD_REENGAGE: (Write("lead_writes.log_reenquiry", ("lead_milestones",), _reengage),),
@@ -441,6 +486,11 @@ WRITES: dict[Action, tuple[Write, ...]] = {
     Action.API_KEY_MANAGE: (
         Write("api_keys.create_api_key", ("api_keys", "app_users"), _create_api_key),
         Write("api_keys.revoke_api_key", ("api_keys", "app_users"), _revoke_api_key),
+    ),
+    Action.INTAKE_SETUP: (
+        Write("intake_settings.save_webhook_mapping", ("intake_settings",), _save_webhook_mapping),
+        Write("intake_settings.save_meta_settings", ("intake_settings",), _save_meta_settings),
+        Write("reprocess.reprocess_intake_event", ("intake_events",), _reprocess),
     ),
 }
 

@@ -16,7 +16,7 @@ from data.reports.due_follow_ups import BUCKETS as FOLLOW_UP_BUCKETS
 from data.reports.due_follow_ups import follow_ups
 from data.reports.headline import KPI_ORDER, Overview, overview
 from data.reports.intake_setup import intake_settings_list
-from data.reports.integrations import IntakeHealth, api_key_list, intake_health, intake_sources
+from data.reports.integrations import IntakeHealth, api_key_list, intake_health, intake_sources, lead_mappings
 from data.reports.lead_pages import lead_list
 from data.reports.leads import LeadTimeline, lead_timeline, search_leads
 from data.reports.ledger import account_figures, account_statement, ledger_summary
@@ -64,6 +64,7 @@ __all__ = [
     "intake_sources",
     "lead_bookings",
     "lead_list",
+    "lead_mappings",
     "lead_timeline",
     "ledger_summary",
     "list_sources",

@@ -35,6 +35,7 @@ _API_KEYS = """
         api_keys.name,
         api_keys.role,
         api_keys.key_prefix,
+        api_keys.user_id,
         api_keys.rate_limit_per_minute,
         api_keys.created_at,
         case when api_keys.created_by is null then 'Command line' else creators.display_name end as created_by_name,
@@ -134,6 +135,13 @@ _LAST_ERRORS = (
 """
 )
 
+_LEAD_MAPPINGS = """
+    select import_mapping_id, name
+    from import_mappings
+    where kind = 'leads'
+    order by name
+"""
+
 _SOURCES = """
     select distinct source
     from intake_events
@@ -162,8 +170,8 @@ class IntakeHealth:
 @cached_read
 def api_key_list(scope: Scope | int) -> pd.DataFrame:
     """The tenant's API keys, live ones first, newest first (never their hashes): api_key_id, name,
-    role, key_prefix, rate_limit_per_minute, created_at, created_by_name, last_used_at, revoked_at,
-    revoked_by_name ("Command line" for the CLI)."""
+    role, key_prefix, user_id (the account the key acts as), rate_limit_per_minute, created_at,
+    created_by_name, last_used_at, revoked_at, revoked_by_name ("Command line" for the CLI)."""
     return read_frame(scope, _API_KEYS)
 
 
@@ -185,3 +193,10 @@ def intake_health(scope: Scope | int, day_from: dt.date, day_to: dt.date, source
 def intake_sources(scope: Scope | int) -> list[str]:
     """Every source named by a delivery in the intake log, as sent, in order."""
     return read_frame(scope, _SOURCES)["source"].tolist()
+
+
+def lead_mappings(scope: Scope | int) -> pd.DataFrame:
+    """The saved import mappings of leads, which a webhook may read its bodies with, by name:
+    import_mapping_id, name. Not cached: saving a mapping (on the Import screen) does not call
+    ``data_changed``, and an admin reads it back at once."""
+    return read_frame(scope, _LEAD_MAPPINGS)
