@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from data.domain.rules import PAISE
+
 
 def plain(value: Any) -> Any:
     """One value as JSON takes it."""
@@ -50,3 +52,16 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def row(mapping: Any) -> dict[str, Any]:
     """One database row (or mapping) as an object of plain values."""
     return {str(key): plain(value) for key, value in dict(mapping).items()}
+
+
+def _exact(amount: float | Decimal) -> Decimal:
+    # A float read from numeric(14, 2) has at most 14 digits, and repr gives back exactly those.
+    exact = Decimal(repr(amount) if isinstance(amount, float) else amount).quantize(PAISE)
+    return exact if exact else Decimal("0.00")  # never -0.00
+
+
+def exact_money(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The frame with its money columns as Decimals again: report reads hand numeric columns over as
+    floats (pandas' read_sql), and the API answers money as exact text ("8500000.00"); a CSV keeps
+    them numbers, so a negative balance is not taken for a formula."""
+    return frame.assign(**{column: frame[column].map(_exact, na_action="ignore") for column in columns})

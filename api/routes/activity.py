@@ -1,33 +1,18 @@
 """Endpoints: what happened to a lead, as the Log milestone and Log call forms record it
-(``POST``) and as its timeline lists it (``GET``).
-
-Also the helpers the write endpoints and their lists share: the write's idempotency key, the
-201/200 answer of a new row or a replay, a refusal about the row the path names turned into 404,
-and money columns of a read made exact again.
-"""
+(``POST``) and as its timeline lists it (``GET``)."""
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import uuid
-from collections.abc import Callable, Iterator
-from decimal import Decimal
-from typing import Annotated, Protocol, TypeVar
-
-import pandas as pd
 from fastapi import APIRouter, Request, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Holder, TimelineScope
 from api.errors import NOT_FOUND, REFUSALS, NotFound
 from api.paging import CSV_RESPONSE, Cursor, Limit, Page, page
-from api.params import IdempotencyKey, RowId, scoped_key
+from api.params import MOMENT, IdempotencyKey, Moment, RowId
+from api.writes import REPLAYED, not_found, write_once
 from data import reports
-from data.domain.filters import IST
-from data.domain.rules import EARLIEST_DATE_MESSAGE, NOTES_MAX, PAISE
-from data.domain.validation import ValidationError
+from data.domain.rules import NOTES_MAX
 from data.domain.vocabulary import (
     BOOKING_MILESTONES,
     CHANNELS,
@@ -43,84 +28,9 @@ from data.writes.common import now
 router = APIRouter(prefix="/v1", tags=["activity"])
 
 
-class Written(Protocol):
-    """What a data-layer write returns (``Saved``, the ledger's ``Written``): whether it wrote."""
-
-    is_new: bool
-
-
-W = TypeVar("W", bound=Written)
-
-# The same Idempotency-Key again answers 200 with the first answer and says so in a header.
-REPLAYED = {
-    "description": "The same Idempotency-Key again: the first answer, nothing written twice",
-    "headers": {"Leadline-Replayed": {"description": "true on a replay", "schema": {"type": "string"}}},
-}
-
-
-def request_key(holder: Holder, idempotency_key: str | None) -> str:
-    """The write's idempotency key: the client's, kept apart from other keys', or a fresh one
-    (so a request without the header is never taken for a replay)."""
-    return scoped_key(holder.api_key_id, idempotency_key) or uuid.uuid4().hex
-
-
-def write_once(write: Callable[..., W], holder: Holder, idempotency_key: str | None, response: Response, **fields) -> W:
-    """Call a data-layer write as the key's account under the request's idempotency key; answer
-    201 for a row it wrote, 200 and ``Leadline-Replayed`` for an earlier request's."""
-    written = write(holder.tenant_id, holder.user_id, idempotency_key=request_key(holder, idempotency_key), **fields)
-    response.status_code = 201 if written.is_new else 200
-    if not written.is_new:
-        response.headers["Leadline-Replayed"] = "true"
-    return written
-
-
-@contextlib.contextmanager
-def not_found(field: str, what: str, exists: Callable[[], bool] = lambda: False) -> Iterator[None]:
-    """A data-layer refusal of the row the path names (``field``) as 404, unless ``exists`` says
-    the row is there and the refusal is about its state (e.g. already cancelled)."""
-    try:
-        yield
-    except ValidationError as error:
-        if field in error.errors and not exists():
-            raise NotFound(what) from error
-        raise
-
-
-def _exact(amount: float | Decimal) -> Decimal:
-    # A float read from numeric(14, 2) has at most 14 digits, and repr gives back exactly those.
-    exact = Decimal(repr(amount) if isinstance(amount, float) else amount).quantize(PAISE)
-    return exact if exact else Decimal("0.00")  # never -0.00
-
-
-def exact_money(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """The frame with its money columns as Decimals again: report reads hand numeric columns over as
-    floats (pandas' read_sql), and the API answers money as exact text ("8500000.00"); a CSV keeps
-    them numbers, so a negative balance is not taken for a formula."""
-    return frame.assign(**{column: frame[column].map(_exact, na_action="ignore") for column in columns})
-
-
-# Python cannot take a moment this close to year 1 or 9999 to India time or a month on (a call's
-# response time); the data layer would fail on it rather than refuse it.
-_MARGIN = dt.timedelta(days=32)
-
-
-def _convertible(moment: dt.datetime) -> dt.datetime:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=IST)
-    try:
-        aware.astimezone(IST) - _MARGIN
-        aware.astimezone(IST) + _MARGIN
-    except OverflowError:
-        message = EARLIEST_DATE_MESSAGE if moment.year < 2000 else "Give a date before the year 9999."
-        raise PydanticCustomError("moment_out_of_range", message) from None
-    return moment
-
-
-Moment = Annotated[dt.datetime, AfterValidator(_convertible)]
-
 # What the Log milestone form offers: a lead is generated by adding it, a booking or
 # cancellation by its own endpoint.
 LOGGABLE_MILESTONES = tuple(kind for kind in MILESTONE_TYPES if kind not in (*BOOKING_MILESTONES, "lead_generated"))
-MOMENT = "ISO 8601; without an offset it is India time"
 NOTES = f"Up to {NOTES_MAX:,} characters, stored as sent (never read as markup)"
 CONFIRM = "true to save it although the lead has the same kind of activity within 10 minutes (422 `duplicate` asks)"
 

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Holder, LedgerScope
 from api.errors import NOT_FOUND, REFUSALS
+from api.frames import exact_money
 from api.paging import CSV_RESPONSE, Cursor, Limit, Page, page
 from api.params import MAX_ID, IdempotencyKey, RowId
-from api.routes.activity import REPLAYED, exact_money, not_found, write_once
+from api.writes import REPLAYED, not_found, write_once
 from data import reports
 from data.db import Scope
 from data.domain.filters import today_in_india

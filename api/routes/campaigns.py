@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AnalysisScope, Holder
 from api.errors import NOT_FOUND, REFUSALS, NotFound
+from api.frames import exact_money
 from api.paging import CSV_RESPONSE, Cursor, Limit, Page, page
 from api.params import IdempotencyKey, RowId, scoped_key
-from api.routes.activity import exact_money
 from api.routes.bookings import MONEY
 from data import reports
 from data.db import Scope

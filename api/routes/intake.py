@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from api.auth import bearer, caller
 from api.errors import REFUSALS, Errors
 from api.params import IdempotencyKey, scoped_key
-from api.routes.leads import LeadAnswer
+from api.routes.leads import LeadAnswer, answer_received
 from data.intake import meta, webhooks
 from data.writes.api_keys import KeyHolder
 
@@ -113,10 +113,7 @@ async def post_webhook(
         idempotency_key=scoped_key(holder.api_key_id, idempotency_key),
         api_key_id=holder.api_key_id,
     )
-    response.status_code = 201 if received.status == "created" else 200
-    if received.is_replay:
-        response.headers["Leadline-Replayed"] = "true"
-    return LeadAnswer(lead_id=received.lead_id, status=received.status)
+    return answer_received(received, response)
 
 
 def _json_refusal(description: str) -> dict[str, Any]:

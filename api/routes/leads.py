@@ -14,7 +14,7 @@ from api.frames import records
 from api.params import IdempotencyKey, RowId, scoped_key
 from data import reports
 from data.domain.vocabulary import UNIT_TYPES
-from data.intake.leads import receive_lead
+from data.intake.leads import Received, receive_lead
 
 router = APIRouter(prefix="/v1", tags=["leads"])
 
@@ -101,6 +101,12 @@ def post_lead(
         idempotency_key=scoped_key(holder.api_key_id, idempotency_key),
         api_key_id=holder.api_key_id,
     )
+    return answer_received(received, response)
+
+
+def answer_received(received: Received, response: Response) -> LeadAnswer:
+    """A delivered lead's answer: 201 for a new lead, 200 for a re-enquiry, and the first answer
+    again (with ``Leadline-Replayed: true``) for a delivery seen before."""
     response.status_code = 201 if received.status == "created" else 200
     if received.is_replay:
         response.headers["Leadline-Replayed"] = "true"

@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Holder, LedgerScope
 from api.errors import NOT_FOUND, REFUSALS, NotFound
+from api.frames import exact_money
 from api.paging import CSV_RESPONSE, Cursor, Limit, Page, page
 from api.params import MAX_ID, IdempotencyKey, RowId
-from api.routes.activity import REPLAYED, exact_money, write_once
 from api.routes.bookings import MONEY, PAYMENT_MODE, REFERENCE, booking_exists
+from api.writes import REPLAYED, write_once
 from data import reports
 from data.domain.filters import today_in_india
 from data.domain.rules import NOTES_MAX
