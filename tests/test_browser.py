@@ -111,6 +111,7 @@ DEMO_MENUS = {
         "Leads",
         "Lead timeline",
         "Customer ledger",
+        "Campaigns setup",
     },
     "leadership": {
         "Overview",
@@ -137,6 +138,7 @@ DEMO_MENUS = {
         "Lead sources",
         "Campaigns setup",
         "Inventory setup",
+        "Integrations",
         "Audit log",
     },
 }

@@ -19,7 +19,8 @@ REP_ENTRY = {"follow_ups", "new_lead", "log_visit", "log_call", "log_milestone"}
 DATA_ENTRY = REP_ENTRY | {"book_unit", "cancel_booking", "ledger_entry", "import_data"}
 EXPECTED_PAGES = {
     "ravi": {"leads", "timeline", "funnel"} | REP_ENTRY,
-    "mona": {"overview", "funnel", "sources", "campaigns", "bookings", "leads", "timeline", "ledger"} | DATA_ENTRY,
+    "mona": {"overview", "funnel", "sources", "campaigns", "bookings", "leads", "timeline", "ledger", "admin_campaigns"}
+    | DATA_ENTRY,
     "lena": {"overview", "funnel", "sources", "campaigns", "bookings", "ledger", "timeline", "snapshots"},
     "boss": {
         "overview",
@@ -36,6 +37,7 @@ EXPECTED_PAGES = {
         "admin_sources",
         "admin_campaigns",
         "admin_inventory",
+        "admin_integrations",
     }
     | DATA_ENTRY,
 }

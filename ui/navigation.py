@@ -38,7 +38,8 @@ SNAPSHOTS = Entry("pages/snapshots.py", "Snapshots", ":material/folder_zip:", Ac
 USERS = Entry("pages/admin_users.py", "Users", ":material/manage_accounts:", Action.USER_MANAGE)
 AUDIT = Entry("pages/admin_audit.py", "Audit log", ":material/policy:", Action.SCREEN_AUDIT)
 SOURCES_SETUP = Entry("pages/admin_sources.py", "Lead sources", ":material/alt_route:", Action.SETUP_SOURCE)
-# The page sets up campaigns and records their spend; both are the admin's.
+# The page sets up campaigns and records their spend: a manager's and an admin's (managers run
+# campaign ROI; the API's manager key adds campaigns and spend too).
 CAMPAIGNS_SETUP = Entry("pages/admin_campaigns.py", "Campaigns setup", ":material/edit_note:", Action.SETUP_CAMPAIGN)
 INVENTORY_SETUP = Entry("pages/admin_inventory.py", "Inventory setup", ":material/domain_add:", Action.SETUP_INVENTORY)
 INTEGRATIONS = Entry("pages/admin_integrations.py", "Integrations", ":material/webhook:", Action.SCREEN_INTEGRATIONS)
