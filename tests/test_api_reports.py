@@ -296,6 +296,16 @@ def test_the_timeline_is_the_leads_milestones_and_engagements_in_time_order(api_
         (row["kind"], row["milestone_type"]) for row in rows if row["occurred_at"].startswith("2026-01-05T15")
     ]
     assert same_moment == [("milestone", "contacted"), ("engagement", None)]
+    # A lead with milestones and no engagement yet: every column still there, the engagement's empty.
+    posted = client(api_url, keys.intake).post(
+        "/v1/leads",
+        json={"name": "No Calls Yet", "phone": f"+91 9{secrets.randbelow(10**9):09d}", "source": "Walk-in"}
+        | {"subsource": "Site office"},
+    )
+    quiet = client(api_url, keys.reader).get(f"/v1/leads/{posted.json()['lead_id']}/timeline")
+    assert quiet.status_code == 200, quiet.text
+    (row,) = quiet.json()["rows"]
+    assert (row["kind"], row["milestone_type"], row["engagement_id"]) == ("milestone", "lead_generated", None)
 
 
 def test_engagement_stats_count_the_leads_engagements(api_url, api_world, keys) -> None:

@@ -212,3 +212,22 @@ def test_a_rep_appends_audit_rows_but_reads_none(world: World) -> None:
     with db.tenant_transaction(manager) as conn:
         assert conn.execute(sa.text("select count(*) from audit_log where action = 'rep_scope.test'")).scalar_one() == 1
         assert conn.execute(sa.text("select count(*) from sign_in_attempts")).scalar_one() == 1
+
+
+def test_a_rep_sees_no_keys_nor_settings_and_only_their_own_leads_deliveries(world: World) -> None:
+    from data.domain.permissions import SYSTEM
+    from data.intake.leads import receive_lead
+    from data.writes import api_keys
+
+    key = api_keys.create_api_key(world.alpha, SYSTEM, name="Rep scope feed", role="intake")
+    fields = {"name": "Tara", "phone": "+91 98111 22334", "source": "Online Portal", "subsource": "99acres"}
+    own = receive_lead(world.alpha, key.user_id, {**fields, "owner": "ravi"}, channel="api").lead_id
+    receive_lead(world.alpha, key.user_id, {**fields, "phone": "+91 98111 22335", "owner": "sunil"}, channel="api")
+    manager, ravi = scopes(world)["manager"], scopes(world)["ravi"]
+    with db.tenant_transaction(manager) as conn:
+        assert conn.execute(sa.text("select count(*) from api_keys")).scalar_one() >= 1
+        assert conn.execute(sa.text("select count(*) from intake_events")).scalar_one() >= 2
+    with db.tenant_transaction(ravi) as conn:
+        assert conn.execute(sa.text("select count(*) from api_keys")).scalar_one() == 0
+        assert conn.execute(sa.text("select count(*) from intake_settings")).scalar_one() == 0
+        assert list(conn.execute(sa.text("select lead_id from intake_events")).scalars()) == [own]

@@ -442,7 +442,8 @@ def timeline_events(milestones: pd.DataFrame, engagements: pd.DataFrame) -> pd.D
     if not parts:
         return pd.DataFrame(columns=columns)
     events = pd.concat(parts, ignore_index=True).sort_values("occurred_at", kind="stable", ignore_index=True)
-    return events[columns]
+    # reindex, not [columns]: a lead with milestones but no engagements still has every column.
+    return events.reindex(columns=columns)
 
 
 @router.get(
