@@ -33,6 +33,21 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _tenant(slug: str) -> int | None:
+    """The tenant's id, or None after saying on standard error that there is none."""
+    tenant_id = db.tenant_id_for(slug)
+    if tenant_id is None:
+        print(f"no tenant {slug!r}", file=sys.stderr)
+    return tenant_id
+
+
+def _refused(error: ValidationError) -> int:
+    """Say each field's message on standard error; the exit status of a refused command."""
+    for field, message in error.errors.items():
+        print(f"{field}: {message}", file=sys.stderr)
+    return 2
+
+
 def _seed_demo(args: argparse.Namespace) -> int:
     migrate.migrate()
     anchor = dt.date.fromisoformat(args.as_of) if args.as_of else None
@@ -43,9 +58,8 @@ def _seed_demo(args: argparse.Namespace) -> int:
 
 def _snapshot(args: argparse.Namespace) -> int:
     migrate.migrate()
-    tenant_id = db.tenant_id_for(args.tenant)
+    tenant_id = _tenant(args.tenant)
     if tenant_id is None:
-        print(f"no tenant {args.tenant!r}", file=sys.stderr)
         return 2
     filters = None
     if args.from_month or args.to_month:
@@ -75,18 +89,15 @@ def _create_admin(args: argparse.Namespace) -> int:
     try:
         user = auth.create_user(tenant_id, args.username, args.display_name or args.username, "admin", password)
     except ValidationError as error:
-        for field, message in error.errors.items():
-            print(f"{field}: {message}", file=sys.stderr)
-        return 2
+        return _refused(error)
     print(f"created admin {user.username!r} (user {user.user_id}) in tenant {args.tenant!r}")
     return 0
 
 
 def _api_key(args: argparse.Namespace) -> int:
     migrate.migrate()
-    tenant_id = db.tenant_id_for(args.tenant)
+    tenant_id = _tenant(args.tenant)
     if tenant_id is None:
-        print(f"there is no tenant {args.tenant!r}", file=sys.stderr)
         return 2
     try:
         if args.action == "create":
@@ -98,9 +109,7 @@ def _api_key(args: argparse.Namespace) -> int:
             print(f"revoked {args.prefix}")
             return 0
     except ValidationError as error:
-        for field, message in error.errors.items():
-            print(f"{field}: {message}", file=sys.stderr)
-        return 2
+        return _refused(error)
     # The key itself goes to standard output alone (for scripts); the rest to standard error.
     print(f"created {key.role} key {key.key_prefix} ({args.name!r}) for tenant {args.tenant!r}.", file=sys.stderr)
     print("This is the only time the key is shown; keep it in your integration's secret store:", file=sys.stderr)
@@ -110,9 +119,8 @@ def _api_key(args: argparse.Namespace) -> int:
 
 def _intake_meta(args: argparse.Namespace) -> int:
     migrate.migrate()
-    tenant_id = db.tenant_id_for(args.tenant)
+    tenant_id = _tenant(args.tenant)
     if tenant_id is None:
-        print(f"there is no tenant {args.tenant!r}", file=sys.stderr)
         return 2
     given = dict(line.split("=", 1) for line in sys.stdin.read().splitlines() if "=" in line)
     try:
@@ -130,18 +138,15 @@ def _intake_meta(args: argparse.Namespace) -> int:
             user_id=key.user_id,
         )
     except ValidationError as error:
-        for field, message in error.errors.items():
-            print(f"{field}: {message}", file=sys.stderr)
-        return 2
+        return _refused(error)
     print(f"Meta Lead Ads set up for page {args.page_id} (setting {setting_id}) in tenant {args.tenant!r}")
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
     migrate.migrate()
-    tenant_id = db.tenant_id_for(args.tenant)
+    tenant_id = _tenant(args.tenant)
     if tenant_id is None:
-        print(f"no tenant {args.tenant!r}", file=sys.stderr)
         return 2
     # openpyxl warns on stderr about styles it ignores; the import's one line should stand alone.
     warnings.filterwarnings("ignore", module="openpyxl")
@@ -173,9 +178,8 @@ def _rebuild_kept_tables(args: argparse.Namespace) -> int:
     migrate.migrate()
     tenant_id = None
     if args.tenant:
-        tenant_id = db.tenant_id_for(args.tenant)
+        tenant_id = _tenant(args.tenant)
         if tenant_id is None:
-            print(f"no tenant {args.tenant!r}", file=sys.stderr)
             return 2
     migrate.rebuild_kept_tables(tenant_id)
     whose = f"tenant {args.tenant!r}" if args.tenant else "every tenant"
