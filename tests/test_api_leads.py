@@ -5,10 +5,12 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import secrets
+import time
 
+import pandas as pd
 import sqlalchemy as sa
 
-from data import db
+from data import db, reports
 from data.domain.filters import IST
 from data.domain.permissions import SYSTEM
 from data.writes import api_keys
@@ -102,6 +104,21 @@ def test_keys_are_held_to_their_tenant_and_role(api_url, api_world, keys) -> Non
     assert client(api_url, keys.reader).post("/v1/leads", json=_lead()).status_code == 403
     assert client(api_url, None).post("/v1/leads", json=_lead()).status_code == 401
     assert client(api_url, keys.manager[:-2] + "xx").get(f"/v1/leads/{lead_id}").status_code == 401
+
+
+def test_a_keys_first_call_shows_on_the_key_list_at_once(api_url, api_world) -> None:
+    made = api_keys.create_api_key(api_world.alpha, SYSTEM, name="Fresh reader", role="reader")
+
+    def last_used():
+        keys = reports.api_key_list(api_world.alpha)
+        return keys.loc[keys["key_prefix"] == made.key_prefix, "last_used_at"].iloc[0]
+
+    assert pd.isna(last_used())  # read, and so cached, before the key's first call
+    assert client(api_url, made.key).get(f"/v1/leads/{api_world.ids['l1']}").status_code == 200
+    deadline = time.monotonic() + 5  # the server's write reaches this process's cache by NOTIFY
+    while pd.isna(last_used()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not pd.isna(last_used())
 
 
 def test_a_revoked_key_is_refused_on_its_next_call(api_url, api_world) -> None:

@@ -194,12 +194,15 @@ def key_holder(key: str | None) -> KeyHolder | None:
 
 
 def note_key_used(holder: KeyHolder) -> None:
-    """Record that the key was used now (at most once a minute; see ``LAST_USED_RESOLUTION``)."""
+    """Record that the key was used now (at most once a minute; see ``LAST_USED_RESOLUTION``), so
+    the Integrations screen's next read shows it."""
     with db.tenant_transaction(holder.tenant_id) as conn:
-        conn.execute(
+        noted = conn.execute(
             sa.text(
                 "update api_keys set last_used_at = now() where api_key_id = :id "
                 "and (last_used_at is null or last_used_at < now() - :resolution)"
             ),
             {"id": holder.api_key_id, "resolution": LAST_USED_RESOLUTION},
-        )
+        ).rowcount
+    if noted:
+        reports.data_changed(holder.tenant_id)
