@@ -38,6 +38,7 @@ EXPECTED_PAGES = {
         "admin_campaigns",
         "admin_inventory",
         "admin_integrations",
+        "admin_routing",
     }
     | DATA_ENTRY,
 }

@@ -16,8 +16,26 @@ _RULES = """
         routing_rules.routing_rule_id, routing_rules.position, routing_rules.name, routing_rules.source,
         routing_rules.subsource, routing_rules.project_id, projects.name as project_name,
         routing_rules.campaign_id, campaigns.name as campaign_name, routing_rules.is_active,
-        routing_rules.turns_taken
+        routing_rules.turns_taken, pools.pool_members, pools.fallback_members
     from routing_rules
+    left join lateral (
+        select
+            string_agg(members.described, ', ' order by members.described) filter (where members.pool = 'primary')
+                as pool_members,
+            string_agg(members.described, ', ' order by members.described) filter (where members.pool = 'fallback')
+                as fallback_members
+        from (
+            select routing_pool_members.pool,
+                app_users.display_name || ' ×' || routing_pool_members.weight
+                    || coalesce(' (cap ' || routing_pool_members.daily_cap || ')', '') as described
+            from routing_pool_members
+            inner join app_users
+                on app_users.tenant_id = routing_pool_members.tenant_id
+                and app_users.user_id = routing_pool_members.user_id
+            where routing_pool_members.tenant_id = routing_rules.tenant_id
+                and routing_pool_members.routing_rule_id = routing_rules.routing_rule_id
+        ) as members
+    ) as pools on true
     left join projects
         on projects.tenant_id = routing_rules.tenant_id and projects.project_id = routing_rules.project_id
     left join campaigns
@@ -49,8 +67,8 @@ _LEAVE = """
 
 def routing_rules(scope: Scope | int) -> pd.DataFrame:
     """The live rules in the order they are tried: routing_rule_id, position, name, source,
-    subsource, project_id, project_name, campaign_id, campaign_name, is_active, turns_taken
-    (empty conditions match any lead)."""
+    subsource, project_id, project_name, campaign_id, campaign_name, is_active, turns_taken, and
+    pool_members, fallback_members (e.g. "Ravi ×2 (cap 10), Sunil ×1"); empty conditions match any lead."""
     return read_frame(scope, _RULES)
 
 
