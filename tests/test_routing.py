@@ -367,3 +367,22 @@ def test_the_system_import_routes_too(floor: Floor, tmp_path: Path) -> None:
     with db.tenant_transaction(floor.tenant_id) as conn:
         owner = conn.execute(sa.text("select owner_user_id from leads where lead_ref = 'S-1'")).scalar_one()
     assert owner == floor.ids["repa"]
+
+
+def test_an_imports_named_owners_do_not_use_up_todays_cap(floor: Floor, tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "lead_ref,name,phone,source,subsource,owner,generated_at\n"
+        f"H-1,Old,{phone()},Online Portal,99acres,repa,2025-07-01 10:00\n",
+        encoding="utf-8",
+    )
+    assert imports.import_file(floor.tenant_id, floor.ids["manager"], "leads", path).created == 1
+    save_rule(
+        floor.tenant_id,
+        floor.ids["admin"],
+        name="Capped",
+        position=1,
+        pool=members(floor, {"repa": 1}, caps={"repa": 1}),
+    )
+    assert names_in_order(floor, owners(floor, [new_lead(floor)])) == ["repa"]
+    assert owners(floor, [new_lead(floor)]) == [None]  # the cap of one is used now

@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from data import db, reports
 from data.domain.filters import today_in_india
+from data.writes import leads as lead_writes
+from tests.support.checks import form_key
 from tests.support.world import World, add_people, build_world
 from tests.test_pages import signed_in
 
@@ -113,3 +115,22 @@ def test_no_one_but_an_admin_gets_the_page(world: World, username: str) -> None:
     app = signed_in(username)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page(PAGE)
+
+
+def test_the_timeline_shows_who_the_lead_was_given_to_and_why(world: World) -> None:
+    # The rule of the first test (any lead: Sara ×2, cap 5; fallback Mona) routes this one.
+    lead_id = lead_writes.create_lead(
+        world.alpha,
+        world.ids["mona"],
+        name="Timeline Buyer",
+        phone="+91 98450 77001",
+        lead_source_id=world.ids["s1"],
+        idempotency_key=form_key(),
+    ).lead_id
+    app = signed_in("boss", lead=str(lead_id))
+    app.switch_page("pages/timeline.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = table_with(app, "Assigned to")
+    assert shown[["Assigned to", "Why", "Rule", "Pool"]].values.tolist() == [
+        ["Sara Rep", "Routed by a rule", MARKUP_NAME, "Pool"]
+    ]

@@ -10,11 +10,13 @@ Routing, for a lead without an owner:
    its row is locked (``select … for update``) until the transaction ends: every turn of a rule
    is taken under that lock, so concurrent leads get distinct turns, one after the other.
 2. Within the rule's pool, a rep is available when active, not deleted, still a rep or manager,
-   not on leave today and under their daily cap (assignments to them since midnight, India
-   time). Among the available reps the turn goes by smooth weighted round-robin: each adds its
-   weight to its running score, the highest score (the first listed on a tie) gets the lead and
-   gives back the pool's total weight. Deterministic, and over any run of turns each rep's share
-   is its weight's share to within one lead (weights 1:1:2 over 400 leads: 100, 100, 200).
+   not on leave today and under their daily cap (leads assigned to them since midnight, India
+   time, by a rule or by hand, their own new leads included; an import's named owners are
+   history, not today's work, and do not count). Among the available reps the turn goes by
+   smooth weighted round-robin: each adds its weight to its running score, the highest score
+   (the first listed on a tie) gets the lead and gives back the pool's total weight.
+   Deterministic, and over any run of turns each rep's share is its weight's share to within
+   one lead (weights 1:1:2 over 400 leads: 100, 100, 200).
 3. When nobody in the pool is available, the fallback pool is tried the same way; when nobody is
    there either, the lead has no owner, and the log says why for each rep.
 """
@@ -84,7 +86,7 @@ _MEMBERS = """
         (
             select count(*) from lead_assignments
             where lead_assignments.tenant_id = members.tenant_id and lead_assignments.user_id = members.user_id
-                and lead_assignments.assigned_at >= :day_start
+                and lead_assignments.assigned_at >= :day_start and lead_assignments.reason <> 'imported'
         ) as assigned_today
     from routing_pool_members as members
     inner join app_users on app_users.tenant_id = members.tenant_id and app_users.user_id = members.user_id
