@@ -115,14 +115,15 @@ def _source_and_campaign(conn, lead_source_id, campaign_id, errors: dict[str, st
     return source, campaign
 
 
-def _owner(conn, role: str, user_id: int, owner_user_id: int | None, errors: dict[str, str]) -> assignment.Choice:
-    """The owner the form names (a rep's new lead is their own), or a Choice of nobody yet, to route."""
+def _owner(conn, role: str, user_id: int, owner_user_id: int | None, errors: dict[str, str]):
+    """The owner the form names (a rep's new lead is their own) as an ``assignment.Choice``, or
+    None when it names none: the routing rules choose."""
     if role == "rep":
         if owner_user_id not in (None, user_id):
             errors["owner_user_id"] = "A rep's new leads are their own; ask a manager to assign it."
         return assignment.by_hand(user_id, "creator", user_id)
     if owner_user_id is None:
-        return assignment.Choice(user_id=None, reason="no_rule")
+        return None
     is_owner = conn.execute(
         sa.text(
             "select 1 from app_users where user_id = :id and role in ('rep', 'manager') "
@@ -277,7 +278,7 @@ def insert_lead(
         # The routing turn is taken in the same savepoint as the insert: a lead that is not saved
         # (a phone saved a moment ago) gives its turn back.
         with conn.begin_nested():
-            if chosen.user_id is None:
+            if chosen is None:
                 chosen = assignment.choose_owner(
                     conn, lead_source_id=lead.lead_source_id, project_id=lead.project_id, campaign_id=lead.campaign_id
                 )
