@@ -386,3 +386,18 @@ def test_an_imports_named_owners_do_not_use_up_todays_cap(floor: Floor, tmp_path
     )
     assert names_in_order(floor, owners(floor, [new_lead(floor)])) == ["repa"]
     assert owners(floor, [new_lead(floor)]) == [None]  # the cap of one is used now
+
+
+def test_a_rep_sees_no_routing_setup_and_only_their_own_leads_assignments(floor: Floor) -> None:
+    t, admin = floor.tenant_id, floor.ids["admin"]
+    save_rule(t, admin, name="Pair", position=1, pool=members(floor, {"repa": 1, "repb": 1}))
+    add_leave(t, admin, user_id=floor.ids["repc"], first_date=TODAY, last_date=TODAY)
+    lead_ids = [new_lead(floor) for _ in range(2)]
+    with db.tenant_transaction(db.Scope(t, floor.ids["repa"])) as conn:
+        counts = [
+            conn.execute(sa.text(f"select count(*) from {table}")).scalar_one()  # names are constants here
+            for table in ("routing_rules", "routing_pool_members", "rep_leave")
+        ]
+        seen = conn.execute(sa.text("select lead_id from lead_assignments")).scalars().all()
+    assert counts == [0, 0, 0]
+    assert seen == [lead_ids[0]]
