@@ -32,6 +32,9 @@ UNCACHED = {
     "list_users": "setup lists: admins change and read them at once",
     "account_figures": "the cancellation form shows the very figures the cancellation is checked against",
     "lead_mappings": "saving an import mapping does not call data_changed; admins save and choose it at once",
+    "routing_rules": "setup lists: admins change and read them at once",
+    "routing_pool_members": "setup lists: admins change and read them at once",
+    "current_leave": "setup lists: admins change and read them at once",
 }
 # The only caches the code may keep besides cached_read: engines and the embedded server
 # (functools.cache in data/db/__init__.py), and the database's one-time preparation per process.
