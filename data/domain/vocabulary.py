@@ -79,6 +79,9 @@ INTAKE_OUTCOME = {
     "replayed": "Repeat delivery",
     "rejected": "Rejected",
 }
+# Whether a lead was answered within its source's SLA (v_lead_response.sla_status; computed by the
+# view, not stored, so tests/test_speed_to_lead.py holds the view's values within this list).
+SLA_STATUS = {"met": "Within SLA", "breached": "SLA breached", "open": "Awaiting response"}
 UNIT_TYPE = {
     "studio": "Studio",
     "1BHK": "1BHK",
@@ -122,6 +125,7 @@ TABLE_NAME = {
     "api_keys": "API keys",
     "intake_events": "Lead intake log",
     "intake_settings": "Intake settings",
+    "working_hours": "Working hours",
 }
 # Audit actions: the fixed ones, then one per milestone, engagement, ledger entry and import kind
 # (data.writes.activity, data.writes.ledger and data.imports name the action after the code they write).
@@ -184,6 +188,7 @@ ACCOUNT_ROLES = tuple(ACCOUNT_ROLE)
 INTAKE_CHANNELS = tuple(INTAKE_CHANNEL)
 INTAKE_OUTCOMES = tuple(INTAKE_OUTCOME)
 UNIT_TYPES = tuple(UNIT_TYPE)
+SLA_STATUSES = tuple(SLA_STATUS)
 
 # Parts of the lists with a meaning of their own.
 # Only the booking forms record these milestones, with the booking they belong to.
@@ -236,6 +241,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "intake_channel": INTAKE_CHANNEL,
     "intake_outcome": INTAKE_OUTCOME,
     "unit_type": UNIT_TYPE,
+    "sla_status": SLA_STATUS,
     "import_kind": IMPORT_KIND,
     "table_name": TABLE_NAME,
     "audit_action": AUDIT_ACTION,
