@@ -325,6 +325,34 @@ def test_changing_the_hours_or_a_sources_sla_refreshes_the_leads() -> None:
     kept_equals_defined(tenant_id)
 
 
+def test_the_report_reads_medians_percentiles_and_rates_by_hand(speed) -> None:
+    from data.domain.filters import ReportFilters
+    from data.reports import speed_to_lead
+
+    figures = speed_to_lead.uncached(speed["tenant"], ReportFilters(dt.date(2026, 3, 1), dt.date(2026, 3, 1)))
+    # March's seven live leads answered in 12, 20, 5, 40, 20, 1 and 30 working minutes: sorted
+    # 1 5 12 20 20 30 40, median 20; the 90th percentile sits 0.4 of the way from 30 to 40.
+    total = figures.total.iloc[0]
+    assert (total["leads"], total["answered"], total["median_working_minutes"]) == (7, 7, 20)
+    assert total["p90_working_minutes"] == pytest.approx(34)
+    assert (total["met"], total["breached"], total["open"]) == (4, 3, 0)
+    assert total["sla_rate"] == pytest.approx(4 / 7)
+    # Portal: 1 5 12 20 20 40, median (12 + 20) / 2; walk-in: the lost lead's 30, met.
+    by_source = figures.by_source.set_index("source")
+    assert by_source.loc["Portal", "median_working_minutes"] == 16
+    assert (by_source.loc["Portal", "met"], by_source.loc["Portal", "breached"]) == (3, 3)
+    assert by_source.loc["Walk-in", "sla_rate"] == 1
+    # Weeks from Monday in India time: 2 March (five leads, Saturday's included) and 9 March.
+    assert figures.by_week.set_index("week_start")["leads"].to_dict() == {
+        dt.date(2026, 3, 2): 5,
+        dt.date(2026, 3, 9): 2,
+    }
+    assert figures.by_rep["leads"].tolist() == [7]  # nobody owns them
+    # The breach list is live, whatever the months: the three-day-old unanswered lead, not the fresh one.
+    assert figures.breaches["lead_id"].tolist() == [speed["forgotten"]]
+    assert figures.breaches["working_minutes_waiting"].iloc[0] > 15
+
+
 # Random writes ----------------------------------------------------------------------------------
 
 

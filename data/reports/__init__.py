@@ -24,6 +24,7 @@ from data.reports.lists import booking_list, campaign_list
 from data.reports.options import FilterOptions, filter_options
 from data.reports.setup_lists import list_sources, list_towers, list_units, list_users
 from data.reports.sources import source_performance
+from data.reports.speed_to_lead import SpeedToLead, speed_to_lead
 from data.reports.units import available_units, lead_bookings
 
 
@@ -44,6 +45,7 @@ __all__ = [
     "IntakeHealth",
     "LeadTimeline",
     "Overview",
+    "SpeedToLead",
     "account_figures",
     "account_statement",
     "api_key_list",
@@ -74,4 +76,5 @@ __all__ = [
     "overview",
     "search_leads",
     "source_performance",
+    "speed_to_lead",
 ]
