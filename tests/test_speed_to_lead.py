@@ -140,13 +140,13 @@ def kept_equals_defined(tenant_id: int) -> None:
 # The hand-built tenant ------------------------------------------------------------------------
 
 
-def lead(conn, tenant_id: int, source_id: int, generated_at: dt.datetime, **extra) -> int:
+def lead(conn, tenant_id: int, source_id: int, generated_at: dt.datetime, name: str = "Speed Lead", **extra) -> int:
     return insert(
         conn,
         "leads",
         "lead_id",
         tenant_id=tenant_id,
-        name="Speed Lead",
+        name=name,
         phone=f"+9197{uuid.uuid4().int % 10**8:08d}",
         lead_source_id=source_id,
         generated_at=generated_at,
@@ -496,3 +496,45 @@ def test_random_writes_keep_the_responses_exact() -> None:
         max_examples=30, stateful_step_count=12, deadline=None, suppress_health_check=list(HealthCheck)
     )
     machine().runTest()
+
+
+# The screen ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def screen_world():
+    """Alpha's world with people, one lead three days unanswered and one answered within SLA today."""
+    import os
+
+    from data import reports
+    from tests.support.world import add_people, build_world
+
+    world = build_world("speed-screen")
+    add_people(world)
+    now = dt.datetime.now(IST)
+    with db.tenant_transaction(world.alpha) as conn:
+        source = conn.execute(sa.text("select min(lead_source_id) from lead_sources")).scalar_one()
+        world.ids["waiting"] = lead(conn, world.alpha, source, now - dt.timedelta(days=3), name="Waiting *Long*")
+        answered = lead(conn, world.alpha, source, now - dt.timedelta(minutes=30))
+        engagement(conn, world.alpha, answered, now - dt.timedelta(minutes=29))
+    os.environ["LEADLINE_TENANT"] = "alpha-speed-screen"
+    reports.clear_report_caches()
+    yield world
+    os.environ.pop("LEADLINE_TENANT", None)
+
+
+def test_the_screen_shows_the_figures_and_links_each_breach_to_its_call_form(screen_world) -> None:
+    from tests.test_pages import signed_in
+
+    app = signed_in("mona")
+    app.switch_page("pages/speed_to_lead.py").run()
+    today = dt.datetime.now(IST).date()
+    app.date_input(key="period").set_value((today - dt.timedelta(days=3), today)).run()
+    assert not app.exception, [error.value for error in app.exception]
+    assert app.title[0].value == "Speed to lead"
+    assert {metric.label for metric in app.metric} >= {"Median response (working min)", "Within SLA"}
+    shown = [element.value for group in (app.markdown, app.caption, app.subheader) for element in group]
+    assert any(r"Waiting \*Long\*" in text for text in shown)  # escaped, not bold
+    links = app.get("page_link")
+    waiting = screen_world.ids["waiting"]
+    assert ("log_call", f"lead={waiting}") in [(link.proto.page, link.proto.query_string) for link in links]
