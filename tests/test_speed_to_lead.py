@@ -353,6 +353,37 @@ def test_the_report_reads_medians_percentiles_and_rates_by_hand(speed) -> None:
     assert figures.breaches["working_minutes_waiting"].iloc[0] > 15
 
 
+def test_the_settings_writes_validate_then_refresh_the_responses() -> None:
+    from data.domain.validation import ValidationError
+    from data.writes import auth, catalog
+
+    tenant_id = tenants.create_tenant(f"speed-settings-{uuid.uuid4().hex[:8]}", "Speed settings")
+    admin = auth.create_user(
+        tenant_id, f"admin{uuid.uuid4().hex[:6]}", "Ada Admin", "admin", "a-long-password-1"
+    ).user_id
+    source = catalog.add_source(tenant_id, "Web", "Form", admin)
+    with db.tenant_transaction(tenant_id) as conn:
+        friday = lead(conn, tenant_id, source, at("2026-03-06 17:50"))
+        engagement(conn, tenant_id, friday, at("2026-03-09 10:10"))
+    with pytest.raises(ValidationError) as refused:
+        catalog.set_working_hours(tenant_id, admin, {1: (dt.time(18), dt.time(10)), 9: (dt.time(9), dt.time(10))})
+    assert set(refused.value.errors) == {"hours_1", "hours"}
+    with pytest.raises(ValidationError, match="whole number of minutes"):
+        catalog.set_source_sla(tenant_id, admin, source, 0)
+    assert view_rows(tenant_id)[friday]["response_working_minutes"] == 1520  # nothing written
+
+    catalog.set_working_hours(tenant_id, admin, {day: (dt.time(10), dt.time(18)) for day in range(1, 6)})
+    catalog.set_source_sla(tenant_id, admin, source, 20)
+    row = view_rows(tenant_id)[friday]
+    assert (row["response_working_minutes"], row["sla_minutes"], row["sla_status"]) == (20, 20, "met")
+    catalog.set_working_hours(tenant_id, admin, {})  # back to the default
+    assert view_rows(tenant_id)[friday]["response_working_minutes"] == 1520
+    with db.tenant_transaction(tenant_id) as conn:
+        actions = conn.execute(sa.text("select action from audit_log order by audit_log_id")).scalars().all()
+    assert actions[-3:] == ["working_hours.set", "lead_sources.sla_changed", "working_hours.set"]
+    kept_equals_defined(tenant_id)
+
+
 # Random writes ----------------------------------------------------------------------------------
 
 

@@ -147,6 +147,8 @@ AUDIT_ACTION = {
     "booking.cancelled": "Booking cancelled",
     "lead_sources.created": "Lead source added",
     "lead_sources.retired": "Lead source retired",
+    "lead_sources.sla_changed": "Lead source's SLA changed",
+    "working_hours.set": "Working hours set",
     "campaigns.created": "Campaign added",
     "campaigns.updated": "Campaign changed",
     "campaign_spend.created": "Campaign spend recorded",
