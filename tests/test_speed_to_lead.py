@@ -569,3 +569,24 @@ def test_the_screen_shows_the_figures_and_links_each_breach_to_its_call_form(scr
     links = app.get("page_link")
     waiting = screen_world.ids["waiting"]
     assert ("log_call", f"lead={waiting}") in [(link.proto.page, link.proto.query_string) for link in links]
+
+
+def test_an_admin_sets_a_sources_sla_and_closes_sunday_on_the_sources_screen(screen_world) -> None:
+    from tests.test_pages import signed_in
+
+    app = signed_in("boss")
+    app.switch_page("pages/admin_sources.py").run()
+    assert not app.exception, [error.value for error in app.exception]
+    source_id = app.selectbox(key="sla-source-id").value
+    app.number_input(key="sla-minutes").set_value(25)
+    app.button(key="FormSubmitter:source-sla-Save SLA").click().run()
+    app.checkbox(key="hours-open-7").uncheck()
+    app.button(key="FormSubmitter:working-hours-Save working hours").click().run()
+    assert not app.exception, [error.value for error in app.exception]
+    with db.tenant_transaction(screen_world.alpha) as conn:
+        sla = conn.execute(
+            sa.text("select sla_minutes from lead_sources where lead_source_id = :id"), {"id": source_id}
+        ).scalar_one()
+        days = conn.execute(sa.text("select iso_weekday from working_hours order by 1")).scalars().all()
+    assert (sla, days) == (25, [1, 2, 3, 4, 5, 6])
+    kept_equals_defined(screen_world.alpha)

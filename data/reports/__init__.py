@@ -22,7 +22,7 @@ from data.reports.leads import LeadTimeline, lead_timeline, search_leads
 from data.reports.ledger import account_figures, account_statement, ledger_summary
 from data.reports.lists import booking_list, campaign_list
 from data.reports.options import FilterOptions, filter_options
-from data.reports.setup_lists import list_sources, list_towers, list_units, list_users
+from data.reports.setup_lists import list_sources, list_towers, list_units, list_users, list_working_hours
 from data.reports.sources import source_performance
 from data.reports.speed_to_lead import SpeedToLead, speed_to_lead
 from data.reports.units import available_units, lead_bookings
@@ -73,6 +73,7 @@ __all__ = [
     "list_towers",
     "list_units",
     "list_users",
+    "list_working_hours",
     "overview",
     "search_leads",
     "source_performance",
