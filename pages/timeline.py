@@ -63,3 +63,20 @@ tables.show_table(
     f"lead-{lead_id}-engagements",
     key="engagements",
 )
+st.subheader("Assignments")
+st.caption("Who the lead was given to: by a routing rule (its pool and turn), or by hand, and why nobody when nobody.")
+tables.show_table(
+    timeline.assignments,
+    {
+        "assigned_at": ("When", "moment"),
+        "assigned_to_name": ("Assigned to", "text"),
+        "reason": ("Why", "code:assignment_reason"),
+        "rule_name": ("Rule", "text"),
+        "pool": ("Pool", "code:routing_pool"),
+        "turn": ("Turn", "count"),
+        "assigned_by_name": ("By hand, by", "text"),
+        "detail": ("Detail", "text"),
+    },
+    f"lead-{lead_id}-assignments",
+    key="assignments",
+)

@@ -142,6 +142,7 @@ DEMO_MENUS = {
         "Lead sources",
         "Campaigns setup",
         "Inventory setup",
+        "Lead routing",
         "Integrations",
         "Audit log",
     },

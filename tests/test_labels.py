@@ -35,6 +35,9 @@ CONSTRAINTS = {
     "check_intake_events_channel": "intake_channel",
     "check_intake_settings_channel": "intake_channel",
     "check_intake_events_outcome": "intake_outcome",
+    "check_lead_assignments_reason": "assignment_reason",
+    "check_lead_assignments_pool": "routing_pool",
+    "check_routing_pool_members_pool": "routing_pool",
 }
 
 

@@ -27,7 +27,7 @@ from data.exports import snapshot
 from data.imports import mappings
 from data.intake.leads import log_rejection
 from data.intake.reprocess import reprocess_intake_event
-from data.writes import activity, api_keys, auth, bookings, catalog, intake_settings, lead_admin, ledger
+from data.writes import activity, api_keys, auth, bookings, catalog, intake_settings, lead_admin, ledger, routing
 from data.writes import leads as lead_writes
 from data.writes.common import now
 from tests.support.checks import form_key
@@ -458,6 +458,34 @@ def _reprocess(world: World, role: str):
     return lambda user: reprocess_intake_event(world.alpha, user, event_id)
 
 
+def _save_rule(world: World, role: str):
+    name = f"Rule {serial()}"
+    # A rule for a source no lead of these tests comes from, so it routes none of them.
+    return lambda user: routing.save_rule(
+        world.alpha,
+        user,
+        name=name,
+        position=serial(),
+        source="Nowhere",
+        pool=[routing.PoolMember(world.ids["sara"], 2, 10)],
+    )
+
+
+def _add_leave(world: World, role: str):
+    first = TODAY + dt.timedelta(days=serial())
+    return lambda user: routing.add_leave(
+        world.alpha, user, user_id=world.ids["sara"], first_date=first, last_date=first
+    )
+
+
+def _cancel_leave(world: World, role: str):
+    first = TODAY + dt.timedelta(days=serial())
+    leave_id = routing.add_leave(
+        world.alpha, world.ids["boss"], user_id=world.ids["sara"], first_date=first, last_date=first
+    )
+    return lambda user: routing.cancel_leave(world.alpha, user, leave_id)
+
+
 WRITES: dict[Action, tuple[Write, ...]] = {
     Action.LEAD_CREATE: (Write("lead_writes.create_lead", ("leads",), _create_lead),),
     Action.LEAD_REENGAGE: (Write("lead_writes.log_reenquiry", ("lead_milestones",), _reengage),),
@@ -503,6 +531,11 @@ WRITES: dict[Action, tuple[Write, ...]] = {
         Write("intake_settings.save_webhook_mapping", ("intake_settings",), _save_webhook_mapping),
         Write("intake_settings.save_meta_settings", ("intake_settings",), _save_meta_settings),
         Write("reprocess.reprocess_intake_event", ("intake_events",), _reprocess),
+    ),
+    Action.ROUTING_SETUP: (
+        Write("routing.save_rule", ("routing_rules", "routing_pool_members"), _save_rule),
+        Write("routing.add_leave", ("rep_leave",), _add_leave),
+        Write("routing.cancel_leave", ("rep_leave",), _cancel_leave),
     ),
 }
 
@@ -564,6 +597,7 @@ def test_the_table_is_readmes_who_sees_what() -> None:
         Action.API_KEY_MANAGE: admin,
         Action.INTAKE_SETUP: admin,
         Action.SCREEN_INTEGRATIONS: admin,
+        Action.ROUTING_SETUP: admin,
     }
     assert expected == {action: roles & frozenset(ROLES) for action, roles in PERMISSIONS.items()}
 

@@ -60,6 +60,7 @@ EXPECTED_PAGES = {
         "admin_campaigns",
         "admin_inventory",
         "admin_integrations",
+        "admin_routing",
     }
     | DATA_ENTRY,
 }

@@ -43,6 +43,7 @@ SOURCES_SETUP = Entry("pages/admin_sources.py", "Lead sources", ":material/alt_r
 # campaign ROI; the API's manager key adds campaigns and spend too).
 CAMPAIGNS_SETUP = Entry("pages/admin_campaigns.py", "Campaigns setup", ":material/edit_note:", Action.SETUP_CAMPAIGN)
 INVENTORY_SETUP = Entry("pages/admin_inventory.py", "Inventory setup", ":material/domain_add:", Action.SETUP_INVENTORY)
+ROUTING_SETUP = Entry("pages/admin_routing.py", "Lead routing", ":material/call_split:", Action.ROUTING_SETUP)
 INTEGRATIONS = Entry("pages/admin_integrations.py", "Integrations", ":material/webhook:", Action.SCREEN_INTEGRATIONS)
 
 MY_FOLLOW_UPS = Entry(
@@ -81,7 +82,7 @@ TEAM_LAYOUT = {
         IMPORT,
     ],
     "Exports": [SNAPSHOTS],
-    "Admin": [USERS, SOURCES_SETUP, CAMPAIGNS_SETUP, INVENTORY_SETUP, INTEGRATIONS, AUDIT],
+    "Admin": [USERS, SOURCES_SETUP, CAMPAIGNS_SETUP, INVENTORY_SETUP, ROUTING_SETUP, INTEGRATIONS, AUDIT],
 }
 
 

@@ -10,7 +10,7 @@ The table follows README's "Who sees what": reps record visits, calls, milestone
 (on their own leads: row-level security holds them to those); managers and admins do all data
 entry, bookings, cancellations, the ledger, imports and reassignment; leadership reads and
 exports snapshots; admins also manage users, set up sources, campaigns and inventory, and read
-the audit log.
+the audit log and lead routing.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ class Action(StrEnum):
     SNAPSHOT_EXPORT = "snapshot.export"
     API_KEY_MANAGE = "api_key.manage"
     INTAKE_SETUP = "intake.setup"  # webhook mappings, Meta settings, processing rejected intake again
+    ROUTING_SETUP = "routing.setup"  # routing rules, their pools, and reps' leave
     # Screens: reading, not writing. A rep's screens show only their own leads.
     SCREEN_TEAM = "screen.team"  # every rep's leads: the team's menu rather than a rep's own work
     SCREEN_ANALYSIS = "screen.analysis"  # Overview, Sources, Campaigns, Bookings & inventory
@@ -135,6 +136,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.API_KEY_MANAGE: _ADMIN,
     Action.INTAKE_SETUP: _ADMIN,
     Action.SCREEN_INTEGRATIONS: _ADMIN,
+    Action.ROUTING_SETUP: _ADMIN,
 }
 
 _WHAT = {
@@ -169,6 +171,7 @@ _WHAT = {
     Action.API_KEY_MANAGE: "manage API keys",
     Action.INTAKE_SETUP: "set up lead intake",
     Action.SCREEN_INTEGRATIONS: "open integrations",
+    Action.ROUTING_SETUP: "set up lead routing",
 }
 
 

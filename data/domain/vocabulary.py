@@ -82,6 +82,17 @@ INTAKE_OUTCOME = {
 # Whether a lead was answered within its source's SLA (v_lead_response.sla_status; computed by the
 # view, not stored, so tests/test_speed_to_lead.py holds the view's values within this list).
 SLA_STATUS = {"met": "Within SLA", "breached": "SLA breached", "open": "Awaiting response"}
+# Why a lead has the owner it has: the assignment log's reasons (data.writes.assignment).
+ASSIGNMENT_REASON = {
+    "rule": "Routed by a rule",
+    "fallback": "Routed to the rule's fallback pool",
+    "no_rule": "No routing rule matched",
+    "no_rep": "Nobody in the rule's pools was available",
+    "manual": "Assigned by hand",
+    "creator": "The rep's own lead",
+    "imported": "Owner named in the import",
+}
+ROUTING_POOL = {"primary": "Pool", "fallback": "Fallback pool"}
 UNIT_TYPE = {
     "studio": "Studio",
     "1BHK": "1BHK",
@@ -126,6 +137,10 @@ TABLE_NAME = {
     "intake_events": "Lead intake log",
     "intake_settings": "Intake settings",
     "working_hours": "Working hours",
+    "routing_rules": "Routing rules",
+    "routing_pool_members": "Routing pools",
+    "rep_leave": "Leave",
+    "lead_assignments": "Lead assignments",
 }
 # Audit actions: the fixed ones, then one per milestone, engagement, ledger entry and import kind
 # (data.writes.activity, data.writes.ledger and data.imports name the action after the code they write).
@@ -161,6 +176,9 @@ AUDIT_ACTION = {
     "api_key.revoked": "API key revoked",
     "intake.setting_saved": "Intake setting saved",
     "intake.reprocessed": "Rejected intake processed again",
+    "routing.rule_saved": "Routing rule saved",
+    "routing.leave_added": "Leave added",
+    "routing.leave_cancelled": "Leave cancelled",
     **{f"milestone.{code}": f"Milestone: {text}" for code, text in MILESTONE_TYPE.items()},
     **{f"engagement.{code}": f"Logged: {text}" for code, text in ENGAGEMENT_TYPE.items()},
     **{f"ledger.{code}": f"Ledger: {text}" for code, text in ENTRY_TYPE.items()},
@@ -191,6 +209,8 @@ INTAKE_CHANNELS = tuple(INTAKE_CHANNEL)
 INTAKE_OUTCOMES = tuple(INTAKE_OUTCOME)
 UNIT_TYPES = tuple(UNIT_TYPE)
 SLA_STATUSES = tuple(SLA_STATUS)
+ASSIGNMENT_REASONS = tuple(ASSIGNMENT_REASON)
+ROUTING_POOLS = tuple(ROUTING_POOL)
 
 # Parts of the lists with a meaning of their own.
 # Only the booking forms record these milestones, with the booking they belong to.
@@ -211,6 +231,10 @@ SETTABLE_UNIT_STATUSES = ("available", "blocked")
 TAKEN_UNIT_STATUSES = ("booked", "sold")
 # Who may own a lead: the people who work leads (leadership reads, admins set up).
 LEAD_OWNER_ROLES = ("rep", "manager")
+# Assignments a routing rule made: they name the rule, its pool and the turn.
+ROUTED_REASONS = ("rule", "fallback")
+# The pool a rule tries first; the other is tried when nobody in it is available.
+PRIMARY_POOL, FALLBACK_POOL = ROUTING_POOLS
 # The side of the account each entry type falls on; a reversal takes the side opposite its entry's.
 ENTRY_SIDE = {
     "demand": "debit",
@@ -244,6 +268,8 @@ REGISTRY: dict[str, dict[str, str]] = {
     "intake_outcome": INTAKE_OUTCOME,
     "unit_type": UNIT_TYPE,
     "sla_status": SLA_STATUS,
+    "assignment_reason": ASSIGNMENT_REASON,
+    "routing_pool": ROUTING_POOL,
     "import_kind": IMPORT_KIND,
     "table_name": TABLE_NAME,
     "audit_action": AUDIT_ACTION,

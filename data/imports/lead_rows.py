@@ -30,6 +30,7 @@ from data.imports import values
 from data.imports.compare import settle_existing
 from data.imports.context import Context, ParsedRow
 from data.imports.spec import Column, Kind
+from data.writes import assignment
 
 
 def _not_future(moment: dt.datetime | None, column: str) -> list[tuple[str, str]]:
@@ -192,10 +193,61 @@ def _apply_leads(context: Context, rows: list[ParsedRow]) -> None:
         else:
             new_rows.append((row.line, ref, *(wanted[column] for column in _COMPARED)))
     if new_rows:
+        choices = _route(context, new_rows)
         conn.execute(sa.text(_LEAD_STAGING))
         context.copy_rows("import_lead_rows", _LEAD_COLUMNS, new_rows)
         conn.execute(sa.text(_INSERT_LEADS), {"tenant_id": context.tenant_id, "user_id": context.user_id})
+        _log_assignments(context, choices)
         context.result.created += len(new_rows)
+
+
+# Where the routed columns sit in a staged row (see _LEAD_COLUMNS).
+_OWNER_AT = _LEAD_COLUMNS.index("owner_user_id")
+_SOURCE_AT = _LEAD_COLUMNS.index("lead_source_id")
+_PROJECT_AT = _LEAD_COLUMNS.index("project_id")
+_CAMPAIGN_AT = _LEAD_COLUMNS.index("campaign_id")
+_STATUS_AT = _LEAD_COLUMNS.index("status")
+
+
+def _route(context: Context, new_rows: list[tuple]) -> dict[str, assignment.Choice]:
+    """Each new lead's owner, by lead_ref: the file's, or for an open lead without one the routing
+    rules' (in file order, each taking its turn); the rows are given their owners in place.
+
+    A lost or booked lead without an owner is history, not a new enquiry: it is left unowned
+    and unrouted, so a file of old leads does not use up today's turns and caps."""
+    routing = assignment.has_rules(context.conn)
+    choices = {}
+    for index, staged in enumerate(new_rows):
+        ref = staged[1]
+        if staged[_OWNER_AT] is not None:
+            choices[ref] = assignment.by_hand(staged[_OWNER_AT], "imported", context.user_id)
+        elif staged[_STATUS_AT] == "open":
+            if routing:
+                choice = assignment.choose_owner(
+                    context.conn,
+                    lead_source_id=staged[_SOURCE_AT],
+                    project_id=staged[_PROJECT_AT],
+                    campaign_id=staged[_CAMPAIGN_AT],
+                )
+            else:
+                choice = assignment.Choice(user_id=None, reason="no_rule")
+            choices[ref] = choice
+            new_rows[index] = (*staged[:_OWNER_AT], choice.user_id, *staged[_OWNER_AT + 1 :])
+    return choices
+
+
+def _log_assignments(context: Context, choices: dict[str, assignment.Choice]) -> None:
+    """The assignment log's rows for the leads just inserted, found by their lead_ref."""
+    if not choices:
+        return
+    lead_ids = dict(
+        context.conn.execute(
+            sa.text("select lead_ref, lead_id from leads where lead_ref = any(:refs)"), {"refs": list(choices)}
+        ).all()
+    )
+    assignment.log_assignments(
+        context.conn, context.tenant_id, [lead_ids[ref] for ref in choices], list(choices.values())
+    )
 
 
 LEADS = Kind(

@@ -22,6 +22,7 @@ from data.reports.leads import LeadTimeline, lead_timeline, search_leads
 from data.reports.ledger import account_figures, account_statement, ledger_summary
 from data.reports.lists import booking_list, campaign_list
 from data.reports.options import FilterOptions, filter_options
+from data.reports.routing import current_leave, routing_pool_members, routing_rules
 from data.reports.setup_lists import list_sources, list_towers, list_units, list_users, list_working_hours
 from data.reports.sources import source_performance
 from data.reports.speed_to_lead import SpeedToLead, speed_to_lead
@@ -57,6 +58,7 @@ __all__ = [
     "campaign_list",
     "campaign_performance",
     "clear_report_caches",
+    "current_leave",
     "data_changed",
     "filter_options",
     "follow_ups",
@@ -75,6 +77,8 @@ __all__ = [
     "list_users",
     "list_working_hours",
     "overview",
+    "routing_pool_members",
+    "routing_rules",
     "search_leads",
     "source_performance",
     "speed_to_lead",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -51,6 +51,23 @@ _ENGAGEMENTS = """
     order by occurred_at, engagement_id
 """
 
+# Every assignment of the lead, oldest first: to whom, why, by which rule, pool and turn, or by whom.
+_ASSIGNMENTS = """
+    select lead_assignments.lead_assignment_id, lead_assignments.assigned_at, lead_assignments.reason,
+        assignees.display_name as assigned_to_name, routing_rules.name as rule_name, lead_assignments.pool,
+        lead_assignments.turn, lead_assignments.detail, assigners.display_name as assigned_by_name
+    from lead_assignments
+    left join app_users as assignees
+        on assignees.tenant_id = lead_assignments.tenant_id and assignees.user_id = lead_assignments.user_id
+    left join app_users as assigners
+        on assigners.tenant_id = lead_assignments.tenant_id and assigners.user_id = lead_assignments.assigned_by
+    left join routing_rules
+        on routing_rules.tenant_id = lead_assignments.tenant_id
+        and routing_rules.routing_rule_id = lead_assignments.routing_rule_id
+    where lead_assignments.lead_id = :lead_id
+    order by lead_assignments.assigned_at, lead_assignments.lead_assignment_id
+"""
+
 _LEAD = """
     select leads.lead_id, leads.name, leads.phone, leads.email, leads.status, leads.lost_reason,
         leads.generated_at, projects.name as project_name, lead_sources.source, lead_sources.subsource,
@@ -72,13 +89,16 @@ class LeadTimeline:
     ``lead``: one row (lead_id, name, phone, email, status, lost_reason, generated_at,
     project_name, source, subsource, campaign_name, owner_name), empty if there is no such
     lead. ``milestones``: the rows of v_lead_milestone_timeline. ``engagements``: calls,
-    messages and meetings in time order. ``follow_up``: the latest follow-up date asked for
-    by any milestone or engagement, or None.
+    messages and meetings in time order. ``assignments``: who the lead was given to, oldest
+    first (lead_assignment_id, assigned_at, reason, assigned_to_name, rule_name, pool, turn,
+    detail, assigned_by_name: the person who chose by hand). ``follow_up``: the latest
+    follow-up date asked for by any milestone or engagement, or None.
     """
 
     lead: pd.DataFrame
     milestones: pd.DataFrame
     engagements: pd.DataFrame
+    assignments: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def follow_up(self):
@@ -107,5 +127,7 @@ def search_leads(scope: Scope | int, text: str) -> pd.DataFrame:
 @cached_read
 def lead_timeline(scope: Scope | int, lead_id: int) -> LeadTimeline:
     """The lead, its milestones and its engagements (see ``LeadTimeline``)."""
-    lead, milestones, engagements = read_frames(scope, [_LEAD, _MILESTONES, _ENGAGEMENTS], {"lead_id": lead_id})
-    return LeadTimeline(lead=lead, milestones=milestones, engagements=engagements)
+    lead, milestones, engagements, assignments = read_frames(
+        scope, [_LEAD, _MILESTONES, _ENGAGEMENTS, _ASSIGNMENTS], {"lead_id": lead_id}
+    )
+    return LeadTimeline(lead=lead, milestones=milestones, engagements=engagements, assignments=assignments)

@@ -1,4 +1,6 @@
-"""Writes managers (and admins) make on leads as a whole: handing leads to another rep."""
+"""Writes managers (and admins) make on leads as a whole: handing leads to another rep.
+
+A reassignment is logged on each lead like a routed assignment, as "manual by <user>"."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from data import db, reports
 from data.domain.permissions import Action, authorise
 from data.domain.validation import require
 from data.domain.vocabulary import LEAD_OWNER_ROLES
-from data.writes import audit
+from data.writes import assignment, audit
 
 
 def reassign_leads(tenant_id: int, lead_ids: list[int], new_owner_user_id: int, changed_by: int) -> int:
@@ -34,6 +36,8 @@ def reassign_leads(tenant_id: int, lead_ids: list[int], new_owner_user_id: int, 
             ),
             {"owner": new_owner_user_id, "lead_ids": list(lead_ids)},
         ).all()
+        manual = assignment.by_hand(new_owner_user_id, "manual", changed_by)
+        assignment.log_assignments(conn, tenant_id, [row.lead_id for row in moved], [manual] * len(moved))
         for row in moved:
             audit.record(
                 conn,

@@ -24,7 +24,7 @@ from data.domain.permissions import Action, authorise
 from data.domain.rules import NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX, check_text, parse_money
 from data.domain.validation import ValidationError, require
 from data.domain.vocabulary import UNIT_TYPES
-from data.writes import audit
+from data.writes import assignment, audit
 from data.writes.common import (
     Saved,
     check_key,
@@ -115,11 +115,13 @@ def _source_and_campaign(conn, lead_source_id, campaign_id, errors: dict[str, st
     return source, campaign
 
 
-def _owner(conn, role: str, user_id: int, owner_user_id: int | None, errors: dict[str, str]) -> int | None:
+def _owner(conn, role: str, user_id: int, owner_user_id: int | None, errors: dict[str, str]):
+    """The owner the form names (a rep's new lead is their own) as an ``assignment.Choice``, or
+    None when it names none: the routing rules choose."""
     if role == "rep":
         if owner_user_id not in (None, user_id):
             errors["owner_user_id"] = "A rep's new leads are their own; ask a manager to assign it."
-        return user_id
+        return assignment.by_hand(user_id, "creator", user_id)
     if owner_user_id is None:
         return None
     is_owner = conn.execute(
@@ -131,7 +133,7 @@ def _owner(conn, role: str, user_id: int, owner_user_id: int | None, errors: dic
     ).scalar()
     if not is_owner:
         errors["owner_user_id"] = "Choose an active rep or manager."
-    return owner_user_id
+    return assignment.by_hand(owner_user_id, "manual", user_id)
 
 
 # What an earlier submission of the same form wrote.
@@ -252,7 +254,7 @@ def insert_lead(
             return replayed
         raise DuplicateLead(existing)
     source, campaign = _source_and_campaign(conn, lead.lead_source_id, lead.campaign_id, errors)
-    owner = _owner(conn, role, user_id, lead.owner_user_id, errors)
+    chosen = _owner(conn, role, user_id, lead.owner_user_id, errors)
     if (
         lead.project_id is not None
         and not conn.execute(
@@ -270,11 +272,17 @@ def insert_lead(
         "budget": lead.budget,
         "lead_source_id": lead.lead_source_id,
         "campaign_id": lead.campaign_id,
-        "owner_user_id": owner,
         "generated_at": lead.generated_at,
     }
     try:
+        # The routing turn is taken in the same savepoint as the insert: a lead that is not saved
+        # (a phone saved a moment ago) gives its turn back.
         with conn.begin_nested():
+            if chosen is None:
+                chosen = assignment.choose_owner(
+                    conn, lead_source_id=lead.lead_source_id, project_id=lead.project_id, campaign_id=lead.campaign_id
+                )
+            row["owner_user_id"] = chosen.user_id
             lead_id = conn.execute(
                 sa.text(
                     """
@@ -294,6 +302,7 @@ def insert_lead(
         if constraint_name(error) == "index_leads_on_tenant_id_and_phone_live":
             raise DuplicateLead(_lead_with_phone(conn, lead.phone)) from error
         raise
+    assignment.log_assignment(conn, tenant_id, lead_id, chosen)
     metadata = {"source": source.source, "subsource": source.subsource}
     if campaign is not None:
         metadata["campaign"] = campaign.name
@@ -374,7 +383,10 @@ def insert_reenquiry(
     """Record a checked re-enquiry in the caller's transaction (its role already authorised)."""
     errors: dict[str, str] = {}
     lead = conn.execute(
-        sa.text("select lead_id, generated_at, status from leads where lead_id = :id and deleted_at is null"),
+        sa.text(
+            "select lead_id, generated_at, status, owner_user_id, project_id from leads "
+            "where lead_id = :id and deleted_at is null"
+        ),
         {"id": lead_id},
     ).one_or_none()
     require({} if lead else {"lead_id": "There is no such lead."})
@@ -407,10 +419,22 @@ def insert_reenquiry(
     ).scalar()
     if milestone_id is None:  # the same form, submitted a moment ago in another request
         return replay_or_refuse(_replayed(conn, _MILESTONE_BY_KEY, idempotency_key, user_id))
+    rerouted = None
     if lead.status == "lost":
         conn.execute(
             sa.text("update leads set status = 'open', lost_reason = null where lead_id = :id"), {"id": lead_id}
         )
+        # A lost lead back with its owner gone (left, deactivated) goes to whoever the rules give
+        # this enquiry's source and campaign now.
+        if assignment.owner_is_gone(conn, lead.owner_user_id):
+            rerouted = assignment.choose_owner(
+                conn, lead_source_id=lead_source_id, project_id=lead.project_id, campaign_id=campaign_id
+            )
+            conn.execute(
+                sa.text("update leads set owner_user_id = :owner where lead_id = :id"),
+                {"owner": rerouted.user_id, "id": lead_id},
+            )
+            assignment.log_assignment(conn, tenant_id, lead_id, rerouted)
     audit.record(
         conn,
         tenant_id=tenant_id,
@@ -418,6 +442,11 @@ def insert_reenquiry(
         action="lead.reengaged",
         table_name="lead_milestones",
         row_key={"milestone_id": milestone_id, "lead_id": lead_id},
-        after={**metadata, "occurred_at": occurred_at, "reopened": lead.status == "lost"},
+        after={
+            **metadata,
+            "occurred_at": occurred_at,
+            "reopened": lead.status == "lost",
+            **({"owner_user_id": rerouted.user_id} if rerouted else {}),
+        },
     )
     return Saved(milestone_id, lead_id, is_new=True)
