@@ -1,4 +1,7 @@
-"""Lead sources (admins): add source/subsource pairs, retire ones no longer used."""
+"""Lead sources (admins): add source/subsource pairs, retire ones no longer used, set each one's
+speed-to-lead SLA, and the working hours the SLA counts."""
+
+import datetime as dt
 
 import streamlit as st
 
@@ -13,7 +16,12 @@ st.title("Lead sources")
 forms.show_flash()
 admin = session.current_user()
 sources = reports.list_sources(admin.tenant_id)
-tables.show_table(sources, {"source": ("Source", "text"), "subsource": ("Subsource", "text")}, "sources", key="sources")
+tables.show_table(
+    sources,
+    {"source": ("Source", "text"), "subsource": ("Subsource", "text"), "sla_minutes": ("SLA (working min)", "count")},
+    "sources",
+    key="sources",
+)
 
 left, right = st.columns(2)
 with left.form("add-source", clear_on_submit=True):
@@ -34,3 +42,44 @@ with right.form("retire-source"):
     if st.form_submit_button("Retire") and chosen is not None:
         catalog.retire_source(admin.tenant_id, chosen, admin.user_id)
         forms.succeeded(f"Retired {md(labels[chosen])}.")
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+st.header("Speed to lead")
+sla_column, hours_column = st.columns(2)
+with sla_column.form("source-sla"):
+    st.subheader("SLA per source")
+    chosen = st.selectbox("Source", list(labels), format_func=labels.get, key="sla-source-id")
+    low, high = catalog.SLA_MINUTES_RANGE
+    minutes = st.number_input("Working minutes to a first response", low, high, 15, step=1, key="sla-minutes")
+    if st.form_submit_button("Save SLA") and chosen is not None:
+        try:
+            catalog.set_source_sla(admin.tenant_id, admin.user_id, chosen, int(minutes))
+            forms.succeeded(f"{md(labels[chosen])}: first response within {int(minutes)} working minutes.")
+        except ValidationError as error:
+            forms.show_errors(error)
+with hours_column.form("working-hours"):
+    st.subheader("Working hours (India time)")
+    current = {
+        int(row.iso_weekday): (row.opens_at, row.closes_at)
+        for row in reports.list_working_hours(admin.tenant_id).itertuples()
+    }
+    hours = {}
+    for weekday, name in enumerate(WEEKDAY_NAMES, start=1):
+        is_open, opens, closes = st.columns([2, 2, 2])
+        opens_at, closes_at = current.get(weekday, (dt.time(9), dt.time(20)))
+        if is_open.checkbox(name, value=weekday in current, key=f"hours-open-{weekday}"):
+            hours[weekday] = (
+                opens.time_input("Opens", opens_at, key=f"hours-opens-{weekday}", label_visibility="collapsed"),
+                closes.time_input("Closes", closes_at, key=f"hours-closes-{weekday}", label_visibility="collapsed"),
+            )
+    st.caption(
+        "Speed to lead counts only these hours. A day left unticked is closed; with every day "
+        "unticked, the default applies: 09:00–20:00 every day."
+    )
+    if st.form_submit_button("Save working hours"):
+        try:
+            catalog.set_working_hours(admin.tenant_id, admin.user_id, hours)
+            forms.succeeded("Working hours saved.")
+        except ValidationError as error:
+            forms.show_errors(error, {f"hours_{day}": WEEKDAY_NAMES[day - 1] for day in range(1, 8)})

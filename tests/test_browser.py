@@ -63,6 +63,7 @@ def browser():
 PAGES = {
     "": "Overview",
     "funnel": "Funnel",
+    "speed_to_lead": "Speed to lead",
     "sources": "Sources",
     "campaigns": "Campaigns",
     "bookings": "Bookings & inventory",
@@ -105,6 +106,7 @@ DEMO_MENUS = {
     | {
         "Overview",
         "Funnel",
+        "Speed to lead",
         "Sources",
         "Campaigns",
         "Bookings & inventory",
@@ -116,6 +118,7 @@ DEMO_MENUS = {
     "leadership": {
         "Overview",
         "Funnel",
+        "Speed to lead",
         "Sources",
         "Campaigns",
         "Bookings & inventory",
@@ -127,6 +130,7 @@ DEMO_MENUS = {
     | {
         "Overview",
         "Funnel",
+        "Speed to lead",
         "Sources",
         "Campaigns",
         "Bookings & inventory",

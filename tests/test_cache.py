@@ -30,6 +30,7 @@ UNCACHED = {
     "list_towers": "setup lists: admins change and read them at once",
     "list_sources": "setup lists: admins change and read them at once",
     "list_users": "setup lists: admins change and read them at once",
+    "list_working_hours": "setup lists: admins change and read them at once",
     "account_figures": "the cancellation form shows the very figures the cancellation is checked against",
     "lead_mappings": "saving an import mapping does not call data_changed; admins save and choose it at once",
     "routing_rules": "setup lists: admins change and read them at once",

@@ -293,6 +293,16 @@ def _retire_source(world: World, role: str):
     return lambda user: catalog.retire_source(world.alpha, source_id, user)
 
 
+def _set_source_sla(world: World, role: str):
+    source_id = catalog.add_source(world.alpha, "Print", f"Paper {serial()}", world.ids["boss"])
+    return lambda user: catalog.set_source_sla(world.alpha, user, source_id, 20)
+
+
+def _set_working_hours(world: World, role: str):
+    closes = dt.time(10 + serial() % 10)
+    return lambda user: catalog.set_working_hours(world.alpha, user, {1: (dt.time(9), closes)})
+
+
 def _add_campaign(world: World, role: str):
     name = f"Campaign {serial()}"
     return lambda user: catalog.add_campaign(
@@ -490,7 +500,9 @@ WRITES: dict[Action, tuple[Write, ...]] = {
     Action.SETUP_SOURCE: (
         Write("catalog.add_source", ("lead_sources",), _add_source),
         Write("catalog.retire_source", ("lead_sources",), _retire_source),
+        Write("catalog.set_source_sla", ("lead_sources",), _set_source_sla),
     ),
+    Action.SETUP_WORKING_HOURS: (Write("catalog.set_working_hours", ("working_hours",), _set_working_hours),),
     Action.SETUP_CAMPAIGN: (
         Write("catalog.add_campaign", ("campaigns",), _add_campaign),
         Write("catalog.update_campaign", ("campaigns",), _update_campaign),
@@ -568,6 +580,7 @@ def test_the_table_is_readmes_who_sees_what() -> None:
         Action.SETUP_CAMPAIGN: accounts,  # managers too: the API's manager key needs it
         Action.SETUP_SPEND: accounts,
         Action.SETUP_INVENTORY: admin,
+        Action.SETUP_WORKING_HOURS: admin,
         Action.USER_MANAGE: admin,
         Action.OWN_PASSWORD: everyone,
         Action.IMPORT_RUN: accounts,

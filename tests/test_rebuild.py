@@ -39,6 +39,7 @@ STORED = {
         order by cohort_month, project_id, lead_source_id, campaign_id, owner_user_id, lag_step, days
     """,
     "booking_accounts": ACCOUNTS_KEPT,
+    "lead_response": "select * from lead_response order by lead_id",
 }
 
 # Each stored table as its definition says it should be, from the base tables.
@@ -47,6 +48,9 @@ DEFINED = {
     "lead_month_rollup": ROLLUP_STRAIGHTFORWARD,
     "lead_step_days_rollup": STEP_DAYS_STRAIGHTFORWARD,
     "booking_accounts": ACCOUNTS_STRAIGHTFORWARD,
+    "lead_response": (
+        "select * from compute_lead_response(:tenant_id, array(select lead_id from leads)) order by lead_id"
+    ),
 }
 
 
@@ -91,6 +95,16 @@ def corrupt(tenant_id: int) -> None:
         delete from booking_accounts
         where tenant_id = :tenant_id
             and booking_id = (select min(booking_id) from booking_accounts where tenant_id = :tenant_id)
+        """,
+        """
+        update lead_response set sla_minutes = sla_minutes + 7, sla_breach_at = sla_breach_at + interval '1 hour'
+        where tenant_id = :tenant_id
+            and lead_id = (select min(lead_id) from lead_response where tenant_id = :tenant_id)
+        """,
+        """
+        delete from lead_response
+        where tenant_id = :tenant_id
+            and lead_id = (select max(lead_id) from lead_response where tenant_id = :tenant_id)
         """,
     )
     with db.owner_engine().begin() as conn:

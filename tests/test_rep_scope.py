@@ -28,6 +28,7 @@ TENANT_WIDE = {
     "campaigns": "the list a new lead's campaign is chosen from",
     "campaign_spend": "marketing money, not per lead; the campaign screens are for managers",
     "import_mappings": "saved column mappings of import files, shared by whoever imports",
+    "working_hours": "the tenant's working hours: every lead's response time is measured against them",
 }
 
 # The relations that carry money per booking, and a column that names the booking.

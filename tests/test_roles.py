@@ -19,12 +19,34 @@ REP_ENTRY = {"follow_ups", "new_lead", "log_visit", "log_call", "log_milestone"}
 DATA_ENTRY = REP_ENTRY | {"book_unit", "cancel_booking", "ledger_entry", "import_data"}
 EXPECTED_PAGES = {
     "ravi": {"leads", "timeline", "funnel"} | REP_ENTRY,
-    "mona": {"overview", "funnel", "sources", "campaigns", "bookings", "leads", "timeline", "ledger", "admin_campaigns"}
+    "mona": {
+        "overview",
+        "funnel",
+        "speed_to_lead",
+        "sources",
+        "campaigns",
+        "bookings",
+        "leads",
+        "timeline",
+        "ledger",
+        "admin_campaigns",
+    }
     | DATA_ENTRY,
-    "lena": {"overview", "funnel", "sources", "campaigns", "bookings", "ledger", "timeline", "snapshots"},
+    "lena": {
+        "overview",
+        "funnel",
+        "speed_to_lead",
+        "sources",
+        "campaigns",
+        "bookings",
+        "ledger",
+        "timeline",
+        "snapshots",
+    },
     "boss": {
         "overview",
         "funnel",
+        "speed_to_lead",
         "sources",
         "campaigns",
         "bookings",

@@ -22,7 +22,7 @@ from data.db import migrate
 
 # Migrations up to this one were written before sql/functions existed; they keep the functions'
 # history (0007 re-defines some of 0006's) and are never edited.
-LAST_MIGRATION_BEFORE_FUNCTION_FILES = "0009"
+LAST_MIGRATION_BEFORE_FUNCTION_FILES = migrate.LAST_MIGRATION_BEFORE_FUNCTION_FILES
 
 FUNCTIONS = """
     select

@@ -12,6 +12,21 @@ from data import db
 from tests.support.world import World, build_world
 
 CONTRACT = {
+    "v_lead_response": {
+        "tenant_id",
+        "lead_id",
+        "owner_user_id",
+        "lead_source_id",
+        "project_id",
+        "campaign_id",
+        "cohort_month",
+        "generated_at",
+        "first_response_at",
+        "response_minutes",
+        "response_working_minutes",
+        "sla_minutes",
+        "sla_status",
+    },
     "v_lead_funnel_analysis": {
         "tenant_id",
         "cohort_month",

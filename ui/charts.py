@@ -333,3 +333,28 @@ def lead_timeline(milestones: pd.DataFrame, engagements: pd.DataFrame) -> go.Fig
         yaxis={"categoryorder": "array", "categoryarray": [ENGAGEMENTS_ROW, *labels.MILESTONE_TYPE.values()]},
     )
     return figure
+
+
+def response_trend(by_week: pd.DataFrame) -> go.Figure:
+    """Median and 90th-percentile response (working minutes) by week, with the share within SLA."""
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    weeks = pd.to_datetime(by_week["week_start"])
+    figure.add_scatter(
+        x=weeks, y=by_week["median_working_minutes"], name="Median", mode="lines+markers", line_color=LEADS_COLOUR
+    )
+    figure.add_scatter(
+        x=weeks,
+        y=by_week["p90_working_minutes"],
+        name="90th percentile",
+        mode="lines+markers",
+        line_color=VISITS_COLOUR,
+    )
+    figure.add_bar(
+        x=weeks, y=by_week["sla_rate"], name="Within SLA", marker_color=BOOKINGS_COLOUR, opacity=0.35, secondary_y=True
+    )
+    _titled(figure, "Response in working minutes, and the share within SLA, by week the lead arrived")
+    figure.update_layout(legend={"orientation": "h", "y": -0.2}, margin={"b": 40}, hovermode="x unified")
+    figure.update_xaxes(tickformat="%d %b")
+    figure.update_yaxes(title_text="Working minutes", secondary_y=False, rangemode="tozero")
+    figure.update_yaxes(title_text="Within SLA", secondary_y=True, range=[0, 1], tickformat=".0%", showgrid=False)
+    return figure

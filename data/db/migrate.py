@@ -15,6 +15,11 @@ drops nothing: dropping a function (or changing its arguments or result type) is
 job. Views are derived objects: when any view file changes they are all dropped and created
 again. Both folders are applied in file-name order, and a file that names something not
 created yet is tried again after the others, so files need no numbering.
+A migration may use a function of the folder (a trigger's function, a backfill's refresh): before
+each migration written since the folder exists, in its transaction, the function files are
+applied as far as they go, with PostgreSQL's body checks off (as pg_dump restores them), so a
+function may name a table the migration is about to create; a file that still fails (its result
+type is such a table) waits for the pass after the migrations, which checks every body.
 Running ``migrate`` twice is a no-op.
 """
 
@@ -36,6 +41,9 @@ VIEWS_DIR = db.REPO_ROOT / "sql" / "views"
 
 # The bookkeeping of each repeatable folder: which file was applied with which checksum.
 _REPEATABLE_TABLES = ("schema_functions", "schema_views")
+
+# Migrations up to this one were written before sql/functions existed and define their own functions.
+LAST_MIGRATION_BEFORE_FUNCTION_FILES = "0009"
 
 # Any constant shared by every Leadline process; serialises concurrent start-ups.
 _MIGRATION_LOCK_KEY = 4_242_001
@@ -128,6 +136,23 @@ def _record_checksums(conn: sa.Connection, table: str, checksums: dict[str, str]
         )
 
 
+def _apply_functions_as_far_as_they_go(conn: sa.Connection) -> None:
+    """Create or replace each function file that can be, bodies unchecked; skip the others quietly.
+
+    The pass after the migrations applies every file again, checked, and reports any failure.
+    """
+    conn.execute(sa.text("set local check_function_bodies = off"))
+    for path in sorted(FUNCTIONS_DIR.glob("*.sql")):
+        savepoint = conn.begin_nested()
+        try:
+            _run_script(conn, path.read_text(), path.name)
+        except MigrationError:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    conn.execute(sa.text("set local check_function_bodies = on"))
+
+
 def _apply_migrations(engine: sa.Engine) -> list[str]:
     applied = []
     for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
@@ -143,6 +168,8 @@ def _apply_migrations(engine: sa.Engine) -> list[str]:
                         "add a new migration instead of editing an applied one"
                     )
                 continue
+            if path.name[:4] > LAST_MIGRATION_BEFORE_FUNCTION_FILES:
+                _apply_functions_as_far_as_they_go(conn)
             _run_script(conn, path.read_text(), path.name)
             conn.execute(
                 sa.text("insert into schema_migrations (filename, checksum) values (:filename, :checksum)"),

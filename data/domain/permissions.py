@@ -63,6 +63,7 @@ class Action(StrEnum):
     SETUP_CAMPAIGN = "setup.campaign"
     SETUP_SPEND = "setup.spend"
     SETUP_INVENTORY = "setup.inventory"
+    SETUP_WORKING_HOURS = "setup.working_hours"  # the hours speed-to-lead counts (issue 15)
     USER_MANAGE = "user.manage"
     OWN_PASSWORD = "account.password"  # one's own password; someone else's is user.manage
     IMPORT_RUN = "import.run"
@@ -118,6 +119,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.SETUP_CAMPAIGN: _ACCOUNTS,
     Action.SETUP_SPEND: _ACCOUNTS,
     Action.SETUP_INVENTORY: _ADMIN,
+    Action.SETUP_WORKING_HOURS: _ADMIN,
     Action.USER_MANAGE: _ADMIN,
     Action.OWN_PASSWORD: _EVERYONE,
     Action.IMPORT_RUN: _ACCOUNTS,
@@ -152,6 +154,7 @@ _WHAT = {
     Action.SETUP_CAMPAIGN: "set up campaigns",
     Action.SETUP_SPEND: "record campaign spend",
     Action.SETUP_INVENTORY: "set up projects, towers and units",
+    Action.SETUP_WORKING_HOURS: "set the working hours",
     Action.USER_MANAGE: "manage users",
     Action.OWN_PASSWORD: "change your password",
     Action.IMPORT_RUN: "import files",

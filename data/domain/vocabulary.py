@@ -79,6 +79,9 @@ INTAKE_OUTCOME = {
     "replayed": "Repeat delivery",
     "rejected": "Rejected",
 }
+# Whether a lead was answered within its source's SLA (v_lead_response.sla_status; computed by the
+# view, not stored, so tests/test_speed_to_lead.py holds the view's values within this list).
+SLA_STATUS = {"met": "Within SLA", "breached": "SLA breached", "open": "Awaiting response"}
 # Why a lead has the owner it has: the assignment log's reasons (data.writes.assignment).
 ASSIGNMENT_REASON = {
     "rule": "Routed by a rule",
@@ -133,6 +136,7 @@ TABLE_NAME = {
     "api_keys": "API keys",
     "intake_events": "Lead intake log",
     "intake_settings": "Intake settings",
+    "working_hours": "Working hours",
     "routing_rules": "Routing rules",
     "routing_pool_members": "Routing pools",
     "rep_leave": "Leave",
@@ -158,6 +162,8 @@ AUDIT_ACTION = {
     "booking.cancelled": "Booking cancelled",
     "lead_sources.created": "Lead source added",
     "lead_sources.retired": "Lead source retired",
+    "lead_sources.sla_changed": "Lead source's SLA changed",
+    "working_hours.set": "Working hours set",
     "campaigns.created": "Campaign added",
     "campaigns.updated": "Campaign changed",
     "campaign_spend.created": "Campaign spend recorded",
@@ -202,6 +208,7 @@ ACCOUNT_ROLES = tuple(ACCOUNT_ROLE)
 INTAKE_CHANNELS = tuple(INTAKE_CHANNEL)
 INTAKE_OUTCOMES = tuple(INTAKE_OUTCOME)
 UNIT_TYPES = tuple(UNIT_TYPE)
+SLA_STATUSES = tuple(SLA_STATUS)
 ASSIGNMENT_REASONS = tuple(ASSIGNMENT_REASON)
 ROUTING_POOLS = tuple(ROUTING_POOL)
 
@@ -260,6 +267,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "intake_channel": INTAKE_CHANNEL,
     "intake_outcome": INTAKE_OUTCOME,
     "unit_type": UNIT_TYPE,
+    "sla_status": SLA_STATUS,
     "assignment_reason": ASSIGNMENT_REASON,
     "routing_pool": ROUTING_POOL,
     "import_kind": IMPORT_KIND,

@@ -23,8 +23,9 @@ from data.reports.ledger import account_figures, account_statement, ledger_summa
 from data.reports.lists import booking_list, campaign_list
 from data.reports.options import FilterOptions, filter_options
 from data.reports.routing import current_leave, routing_pool_members, routing_rules
-from data.reports.setup_lists import list_sources, list_towers, list_units, list_users
+from data.reports.setup_lists import list_sources, list_towers, list_units, list_users, list_working_hours
 from data.reports.sources import source_performance
+from data.reports.speed_to_lead import SpeedToLead, speed_to_lead
 from data.reports.units import available_units, lead_bookings
 
 
@@ -45,6 +46,7 @@ __all__ = [
     "IntakeHealth",
     "LeadTimeline",
     "Overview",
+    "SpeedToLead",
     "account_figures",
     "account_statement",
     "api_key_list",
@@ -73,9 +75,11 @@ __all__ = [
     "list_towers",
     "list_units",
     "list_users",
+    "list_working_hours",
     "overview",
     "routing_pool_members",
     "routing_rules",
     "search_leads",
     "source_performance",
+    "speed_to_lead",
 ]

@@ -1,4 +1,5 @@
-"""What the admin setup screens list: live units, towers and sources, and the tenant's users.
+"""What the admin setup screens list: live units, towers and sources (with their SLA), the tenant's
+users and working hours.
 
 Not cached: an admin changes these and reads them back at once (each of their writes also
 calls ``data_changed``, so caching them would be safe; it would save little).
@@ -33,10 +34,17 @@ _TOWERS = """
 """
 
 _SOURCES = """
-    select lead_source_id, source, subsource
+    select lead_source_id, source, subsource, sla_minutes
     from lead_sources
     where deleted_at is null
     order by source, subsource
+"""
+
+# The hours in force: the tenant's own, or the default every day (leadline_working_hours()).
+_WORKING_HOURS = """
+    select iso_weekday, opens_at, closes_at
+    from leadline_working_hours(cast(current_setting('app.tenant_id') as bigint))
+    order by iso_weekday
 """
 
 _USERS = """
@@ -59,8 +67,13 @@ def list_towers(scope: Scope | int) -> pd.DataFrame:
 
 
 def list_sources(scope: Scope | int) -> pd.DataFrame:
-    """Live sources: lead_source_id, source, subsource."""
+    """Live sources: lead_source_id, source, subsource, sla_minutes."""
     return read_frame(scope, _SOURCES)
+
+
+def list_working_hours(scope: Scope | int) -> pd.DataFrame:
+    """The working hours in force, a row per open day: iso_weekday (1 = Monday), opens_at, closes_at."""
+    return read_frame(scope, _WORKING_HOURS)
 
 
 def list_users(scope: Scope | int) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""Admin writes that set up what leads hang on: sources, campaigns and spend, projects, towers, units.
+"""Admin writes that set up what leads hang on: sources (and their SLA), campaigns and spend,
+projects, towers, units, and the working hours speed-to-lead counts.
 
 Each function validates first (``ValidationError`` with one message per field, nothing
 written), then runs one transaction that checks the acting user's role may
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -376,3 +378,88 @@ def update_unit(
         _update(conn, tenant_id, user_id, "units", "unit_id", unit_id, changes, "units.updated")
 
     _write(tenant_id, user_id, Action.SETUP_INVENTORY, write)
+
+
+# Speed-to-lead settings (issue 15) --------------------------------------------------------
+# v_lead_response reads both through lead_response, which triggers refresh in the same
+# transaction: new hours refresh every lead of the tenant, a new SLA that source's leads.
+
+# The SLA a source may have, in working minutes: a minute to a working week.
+SLA_MINUTES_RANGE = (1, 10_080)
+WEEKDAYS = range(1, 8)  # ISO: 1 = Monday … 7 = Sunday
+
+_HOURS = sa.text("select iso_weekday, opens_at, closes_at from working_hours order by iso_weekday")
+
+
+def _hours_as_text(rows) -> dict[str, list[str]]:
+    return {str(weekday): [opens.isoformat("minutes"), closes.isoformat("minutes")] for weekday, opens, closes in rows}
+
+
+def set_working_hours(tenant_id: int, user_id: int, hours: Mapping[int, tuple[dt.time, dt.time]]) -> None:
+    """Replace the tenant's working hours: ISO weekday → (opens, closes), India time.
+
+    A day left out is closed; an empty mapping goes back to the default, 09:00–20:00 every day.
+    """
+    errors: dict[str, str] = {}
+    for weekday, period in hours.items():
+        opens, closes = period
+        if weekday not in WEEKDAYS:
+            errors["hours"] = "Days of the week are 1 (Monday) to 7 (Sunday)."
+        elif not (isinstance(opens, dt.time) and isinstance(closes, dt.time)) or closes <= opens:
+            errors[f"hours_{weekday}"] = "The closing time must be after the opening time, on the same day."
+    require(errors)
+
+    def write(conn: sa.Connection) -> None:
+        before = _hours_as_text(conn.execute(_HOURS).all())
+        conn.execute(sa.text("delete from working_hours"))
+        if hours:
+            conn.execute(
+                sa.text(
+                    "insert into working_hours (tenant_id, iso_weekday, opens_at, closes_at, updated_by) "
+                    "values (:tenant_id, :iso_weekday, :opens_at, :closes_at, :updated_by)"
+                ),
+                [
+                    {
+                        "tenant_id": tenant_id,
+                        "iso_weekday": weekday,
+                        "opens_at": opens,
+                        "closes_at": closes,
+                        "updated_by": user_id,
+                    }
+                    for weekday, (opens, closes) in sorted(hours.items())
+                ],
+            )
+        audit.record(
+            conn,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            action="working_hours.set",
+            table_name="working_hours",
+            row_key={"tenant_id": tenant_id},
+            before=before,
+            after=_hours_as_text(conn.execute(_HOURS).all()),
+        )
+
+    _write(tenant_id, user_id, Action.SETUP_WORKING_HOURS, write)
+
+
+def set_source_sla(tenant_id: int, user_id: int, lead_source_id: int, sla_minutes: object) -> None:
+    """Set how many working minutes a source's leads may wait for a first response."""
+    low, high = SLA_MINUTES_RANGE
+    if isinstance(sla_minutes, bool) or not isinstance(sla_minutes, int) or not low <= sla_minutes <= high:
+        require({"sla_minutes": f"Give a whole number of minutes from {low} to {high:,}."})
+    _write(
+        tenant_id,
+        user_id,
+        Action.SETUP_SOURCE,
+        lambda conn: _update(
+            conn,
+            tenant_id,
+            user_id,
+            "lead_sources",
+            "lead_source_id",
+            lead_source_id,
+            {"sla_minutes": sla_minutes},
+            "lead_sources.sla_changed",
+        ),
+    )

@@ -1,14 +1,15 @@
 -- Rebuilds the kept tables of one tenant (or of every tenant, when tenant_id is null) from the
 -- base tables, whatever they hold now: lead_facts from compute_lead_facts() for every lead,
 -- then lead_month_rollup and lead_step_days_rollup counted afresh from lead_facts, and
--- booking_accounts from compute_booking_accounts() for every booking with ledger entries.
+-- booking_accounts from compute_booking_accounts() for every booking with ledger entries, and
+-- lead_response from compute_lead_response() for every lead.
 -- Idempotent: a second run changes nothing. It repairs a kept row that is wrong (after a bug,
 -- a manual edit, or a backfill that could not see the rows), and drops rows of zeros and rows
 -- that no base row accounts for; python -m data rebuild-kept-tables runs it.
 --
 -- The owner runs it (migrations' role; the app role may not): row-level security is forced, so
 -- it sets app.tenant_id for each tenant in turn (and clears a rep's app.owner_user_id), then
--- puts back what the caller had. It first locks the four tables against writes (reads go on):
+-- puts back what the caller had. It first locks the five tables against writes (reads go on):
 -- every write that changes a kept row waits until the rebuild commits, so none is counted
 -- twice or lost; the locks are taken in the order writers take them.
 create or replace function leadline_rebuild_kept_tables(tenant_id bigint default null) returns void
@@ -20,7 +21,7 @@ declare
     caller_tenant_id text := current_setting('app.tenant_id', true);
     caller_owner_user_id text := current_setting('app.owner_user_id', true);
 begin
-    lock table lead_facts, lead_month_rollup, lead_step_days_rollup, booking_accounts
+    lock table lead_facts, lead_month_rollup, lead_step_days_rollup, booking_accounts, lead_response
         in share row exclusive mode;
 
     foreach chosen_tenant_id in array array(
@@ -100,6 +101,12 @@ begin
                 where account_ledger.tenant_id = chosen_tenant_id
                 order by account_ledger.booking_id
             )
+        );
+
+        -- Every lead, retired ones included (is_live false), as lead_facts.
+        perform refresh_lead_response(
+            chosen_tenant_id,
+            array(select leads.lead_id from leads where leads.tenant_id = chosen_tenant_id order by leads.lead_id)
         );
     end loop;
 
