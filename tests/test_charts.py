@@ -122,6 +122,16 @@ def figures(text: str) -> dict[str, go.Figure]:
             {"overdue_0_30": 100.0, "overdue_31_60": 0.0, "overdue_61_90": 50.0, "overdue_over_90": 25.0}
         ),
         "lead_timeline": charts.lead_timeline(milestones(text, text), engagements(text, text)),
+        "response_trend": charts.response_trend(
+            pd.DataFrame(
+                {
+                    "week_start": ["2026-11-02", "2026-11-09"],
+                    "median_working_minutes": [12.0, 9.0],
+                    "p90_working_minutes": [40.0, 31.0],
+                    "sla_rate": [0.62, 0.71],
+                }
+            )
+        ),
     }
 
 
@@ -166,7 +176,7 @@ def test_user_text_is_escaped(name: str) -> None:
     markup = [value for value in text if "<a " in value.lower() or "<img" in value.lower()]
     assert markup == []
     # The text is still there, shown literally (every builder but the two without text columns).
-    if name not in ("monthly_trend", "bookings_by_month", "ageing"):
+    if name not in ("monthly_trend", "bookings_by_month", "ageing", "response_trend"):
         assert any("&lt;img src=x onerror=alert(1)&gt;" in value for value in text)
 
 
