@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import os
 import re
 from collections.abc import Iterator
 
@@ -17,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from data import db, reports
+from data import db
 from data.domain.filters import today_in_india
 from data.domain.permissions import SYSTEM
 from data.domain.validation import ValidationError
@@ -25,7 +24,8 @@ from data.imports import mappings
 from data.intake.leads import receive_lead
 from data.writes import catalog
 from data.writes.api_keys import DEFAULT_RATE_LIMIT, create_api_key, key_holder
-from tests.support.world import World, add_people, build_world
+from tests.support.screens import opened, serving_world
+from tests.support.world import World
 from tests.test_page_walk import problems_on, shown_on
 from tests.test_pages import signed_in
 from ui.format import date
@@ -39,19 +39,12 @@ HOSTILE_PAYLOAD_NAME = "**b** [x](http://127.0.0.1:9/x) <img src=x onerror=alert
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    built = build_world("integrations")
-    add_people(built)
-    os.environ["LEADLINE_TENANT"] = "alpha-integrations"
-    reports.clear_report_caches()
-    yield built
-    os.environ.pop("LEADLINE_TENANT", None)
+    with serving_world("integrations") as built:
+        yield built
 
 
 def on_page(username: str = "boss") -> AppTest:
-    app = signed_in(username)
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return opened(PAGE, username)
 
 
 def form_field(app: AppTest, name: str) -> str:

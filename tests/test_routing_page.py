@@ -4,7 +4,6 @@ changes it, marks a rep on leave and calls it off; rule names stay text; no othe
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 
 import pandas as pd
@@ -12,11 +11,12 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from data import db, reports
+from data import db
 from data.domain.filters import today_in_india
 from data.writes import leads as lead_writes
 from tests.support.checks import form_key
-from tests.support.world import World, add_people, build_world
+from tests.support.screens import opened, serving_world
+from tests.support.world import World
 from tests.test_pages import signed_in
 
 PAGE = "pages/admin_routing.py"
@@ -25,19 +25,12 @@ MARKUP_NAME = "Portal ** [x](y) <b>rule</b>"
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    built = build_world("routing-page")
-    add_people(built)
-    os.environ["LEADLINE_TENANT"] = "alpha-routing-page"
-    reports.clear_report_caches()
-    yield built
-    os.environ.pop("LEADLINE_TENANT", None)
+    with serving_world("routing-page") as built:
+        yield built
 
 
 def on_page(username: str = "boss") -> AppTest:
-    app = signed_in(username)
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return opened(PAGE, username)
 
 
 def press(app: AppTest, label: str) -> AppTest:
