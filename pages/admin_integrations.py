@@ -52,13 +52,20 @@ def app_address() -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "https://<Leadline's address>"
 
 
+# Where a key just created waits for the rerun that shows it (popped by that run).
+NEW_KEY = "api-key-created"
+
+
 def api_key_section(tenant_id: int, admin_id: int) -> pd.DataFrame:
     """The keys' list, the form that creates one (showing it once) and revoking; the keys listed."""
     st.subheader("API keys")
     # Drawn after the form below has run: a key created on this run is in the list at once.
     key_list = st.container()
     entry = forms.EntryForm("api-key")
-    created = None
+    # A key created on the run before: shown on this run only. It waits in the session for the
+    # one rerun that draws the form empty (a form is emptied in the browser only by a new
+    # generation of its widgets, which takes a rerun) and is taken out of it here.
+    created = st.session_state.pop(NEW_KEY, None)
     with st.form(entry.idempotency_key):
         st.markdown("**Create a key**")
         slots = forms.ErrorSlots()
@@ -77,15 +84,19 @@ def api_key_section(tenant_id: int, admin_id: int) -> pd.DataFrame:
         slots.under("rate_limit_per_minute")
         if st.form_submit_button("Create key", type="primary"):
             try:
-                created = api_keys.create_api_key(
+                made = api_keys.create_api_key(
                     tenant_id, admin_id, name=name, role=role, rate_limit_per_minute=int(rate_limit)
                 )
-                entry.start_afresh()  # the next run's form is empty; this run still shows the key below
             except ValidationError as error:
                 slots.show(error)
+            else:
+                st.session_state[NEW_KEY] = (name.strip(), made)
+                entry.start_afresh()
+                st.rerun()
     if created is not None:
+        name, created = created
         st.success(
-            f"Created the key {md(name.strip())} ({label('key_role', created.role)}). Copy it now and give it to "
+            f"Created the key {md(name)} ({label('key_role', created.role)}). Copy it now and give it to "
             "the sender: **This is the only time it is shown.** Leadline keeps only its hash.",
             icon=":material/key:",
         )
