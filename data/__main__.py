@@ -13,12 +13,12 @@ import sys
 import warnings
 from pathlib import Path
 
-from data import db, demo, imports
+from data import db, demo, digests, imports
 from data.db import migrate, tenants
 from data.domain.filters import ReportFilters
 from data.domain.permissions import SYSTEM
 from data.domain.validation import ValidationError
-from data.domain.vocabulary import KEY_ROLES
+from data.domain.vocabulary import DIGEST_KINDS, KEY_ROLES
 from data.exports import snapshot
 from data.writes import api_keys, auth, intake_settings
 
@@ -187,6 +187,33 @@ def _rebuild_kept_tables(args: argparse.Namespace) -> int:
     return 0
 
 
+def _send_digests(args: argparse.Namespace) -> int:
+    migrate.migrate()
+    today = dt.date.fromisoformat(args.today) if args.today else None
+    if args.tenant:
+        tenant_id = _tenant(args.tenant)
+        if tenant_id is None:
+            return 2
+        chosen = [(tenant_id, args.tenant)]
+    else:
+        chosen = tenants.every_tenant()
+    try:
+        settings = None if args.dry_run else digests.smtp_settings()
+    except digests.SmtpNotConfigured as error:
+        print(error, file=sys.stderr)
+        return 2
+    outcomes = []
+    for tenant_id, slug in chosen:
+        outcomes += digests.send_due(
+            tenant_id, slug, today=today, kinds=args.kind, dry_run=args.dry_run, settings=settings
+        )
+    for outcome in outcomes:
+        print(outcome.line(), file=sys.stderr if outcome.status == digests.FAILED else sys.stdout)
+    if not outcomes:
+        print("no digest is due")
+    return 1 if any(outcome.status == digests.FAILED for outcome in outcomes) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per operation."""
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__.splitlines()[0])
@@ -293,6 +320,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild_cmd.add_argument("--tenant", help="tenant slug (default: every tenant)")
     rebuild_cmd.set_defaults(handler=_rebuild_kept_tables)
+
+    digests_cmd = commands.add_parser(
+        "send-digests",
+        help="e-mail the digests due today (weekly ones on Mondays), once per person and day; run it from "
+        "cron (see README, Daily digests). Exit 0: all sent, 1: a send failed (the next run retries it), "
+        "2: SMTP not configured",
+    )
+    digests_cmd.add_argument(
+        "--kind", action="append", choices=list(DIGEST_KINDS), help="only this kind (repeatable; default: all)"
+    )
+    digests_cmd.add_argument("--dry-run", action="store_true", help="list what is due; send and record nothing")
+    digests_cmd.add_argument("--tenant", help="tenant slug (default: every tenant)")
+    digests_cmd.add_argument("--today", help="the India date to count as today, YYYY-MM-DD (default: today in India)")
+    digests_cmd.set_defaults(handler=_send_digests)
     return parser
 
 

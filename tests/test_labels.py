@@ -38,6 +38,8 @@ CONSTRAINTS = {
     "check_lead_assignments_reason": "assignment_reason",
     "check_lead_assignments_pool": "routing_pool",
     "check_routing_pool_members_pool": "routing_pool",
+    "check_digest_choices_digest_kind": "digest_kind",
+    "check_digest_sends_digest_kind": "digest_kind",
 }
 
 

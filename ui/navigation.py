@@ -59,11 +59,14 @@ BOOK_UNIT = Entry("pages/book_unit.py", "Book a unit", ":material/key:", Action.
 CANCEL_BOOKING = Entry("pages/cancel_booking.py", "Cancel a booking", ":material/event_busy:", Action.BOOKING_CANCEL)
 LEDGER_ENTRY = Entry("pages/ledger_entry.py", "Ledger entries", ":material/receipt_long:", Action.LEDGER_ADD)
 IMPORT = Entry("pages/import_data.py", "Import", ":material/upload_file:", Action.IMPORT_RUN)
+# Everyone's own settings: the e-mail address and which digests to get.
+PROFILE = Entry("pages/profile.py", "My profile", ":material/account_circle:", Action.OWN_PROFILE)
 
 # A rep's own work first, then the one analysis screen that shows only their leads.
 OWN_WORK_LAYOUT = {
     "My work": [MY_FOLLOW_UPS, LOG_VISIT, LOG_CALL, NEW_LEAD, LOG_MILESTONE, MY_LEADS, TIMELINE],
     "Analysis": [FUNNEL],
+    "Account": [PROFILE],
 }
 # Managers enter data on behalf of their reps, and book, cancel and keep the accounts;
 # leadership reads; admins also set up and export.
@@ -83,6 +86,7 @@ TEAM_LAYOUT = {
     ],
     "Exports": [SNAPSHOTS],
     "Admin": [USERS, SOURCES_SETUP, CAMPAIGNS_SETUP, INVENTORY_SETUP, ROUTING_SETUP, INTEGRATIONS, AUDIT],
+    "Account": [PROFILE],
 }
 
 

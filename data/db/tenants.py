@@ -15,3 +15,9 @@ def create_tenant(slug: str, name: str) -> int:
             {"slug": slug, "name": name},
         )
         return conn.execute(sa.text("select tenant_id from tenants where slug = :slug"), {"slug": slug}).scalar_one()
+
+
+def every_tenant() -> list[tuple[int, str]]:
+    """Every tenant's (id, slug), by id (the owner's read: the app role sees no tenants)."""
+    with db.owner_engine().connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text("select tenant_id, slug from tenants order by tenant_id"))]

@@ -72,6 +72,7 @@ class Action(StrEnum):
     API_KEY_MANAGE = "api_key.manage"
     INTAKE_SETUP = "intake.setup"  # webhook mappings, Meta settings, processing rejected intake again
     ROUTING_SETUP = "routing.setup"  # routing rules, their pools, and reps' leave
+    OWN_PROFILE = "account.profile"  # one's own e-mail address and digest choices (My profile)
     # Screens: reading, not writing. A rep's screens show only their own leads.
     SCREEN_TEAM = "screen.team"  # every rep's leads: the team's menu rather than a rep's own work
     SCREEN_ANALYSIS = "screen.analysis"  # Overview, Sources, Campaigns, Bookings & inventory
@@ -137,6 +138,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.INTAKE_SETUP: _ADMIN,
     Action.SCREEN_INTEGRATIONS: _ADMIN,
     Action.ROUTING_SETUP: _ADMIN,
+    Action.OWN_PROFILE: _EVERYONE,
 }
 
 _WHAT = {
@@ -172,6 +174,7 @@ _WHAT = {
     Action.INTAKE_SETUP: "set up lead intake",
     Action.SCREEN_INTEGRATIONS: "open integrations",
     Action.ROUTING_SETUP: "set up lead routing",
+    Action.OWN_PROFILE: "change your profile",
 }
 
 

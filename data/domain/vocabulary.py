@@ -93,6 +93,12 @@ ASSIGNMENT_REASON = {
     "imported": "Owner named in the import",
 }
 ROUTING_POOL = {"primary": "Pool", "fallback": "Fallback pool"}
+# The digests sent by e-mail (data.digests): a rep's and a manager's each morning, leadership's on Mondays.
+DIGEST_KIND = {
+    "rep_daily": "Morning digest: my follow-ups and new leads",
+    "manager_daily": "Morning digest: the team's SLA breaches, stale leads and yesterday",
+    "leadership_weekly": "Monday digest: last week and the month so far, with the snapshot",
+}
 UNIT_TYPE = {
     "studio": "Studio",
     "1BHK": "1BHK",
@@ -141,6 +147,8 @@ TABLE_NAME = {
     "routing_pool_members": "Routing pools",
     "rep_leave": "Leave",
     "lead_assignments": "Lead assignments",
+    "digest_choices": "Digest choices",
+    "digest_sends": "Digests sent",
 }
 # Audit actions: the fixed ones, then one per milestone, engagement, ledger entry and import kind
 # (data.writes.activity, data.writes.ledger and data.imports name the action after the code they write).
@@ -179,6 +187,7 @@ AUDIT_ACTION = {
     "routing.rule_saved": "Routing rule saved",
     "routing.leave_added": "Leave added",
     "routing.leave_cancelled": "Leave cancelled",
+    "profile.digests_saved": "Digest choices saved",
     **{f"milestone.{code}": f"Milestone: {text}" for code, text in MILESTONE_TYPE.items()},
     **{f"engagement.{code}": f"Logged: {text}" for code, text in ENGAGEMENT_TYPE.items()},
     **{f"ledger.{code}": f"Ledger: {text}" for code, text in ENTRY_TYPE.items()},
@@ -211,6 +220,7 @@ UNIT_TYPES = tuple(UNIT_TYPE)
 SLA_STATUSES = tuple(SLA_STATUS)
 ASSIGNMENT_REASONS = tuple(ASSIGNMENT_REASON)
 ROUTING_POOLS = tuple(ROUTING_POOL)
+DIGEST_KINDS = tuple(DIGEST_KIND)
 
 # Parts of the lists with a meaning of their own.
 # Only the booking forms record these milestones, with the booking they belong to.
@@ -235,6 +245,23 @@ LEAD_OWNER_ROLES = ("rep", "manager")
 ROUTED_REASONS = ("rule", "fallback")
 # The pool a rule tries first; the other is tried when nobody in it is available.
 PRIMARY_POOL, FALLBACK_POOL = ROUTING_POOLS
+# Which digests each role may get: a rep's covers their own leads; the weekly one carries the
+# snapshot, so only the roles that may export one get it. An admin gets none until they choose.
+DIGEST_KINDS_BY_ROLE = {
+    "rep": ("rep_daily",),
+    "manager": ("rep_daily", "manager_daily"),
+    "leadership": ("manager_daily", "leadership_weekly"),
+    "admin": DIGEST_KINDS,
+}
+# What a person gets who never chose on their profile.
+DEFAULT_DIGEST_KINDS = {
+    "rep": ("rep_daily",),
+    "manager": ("manager_daily",),
+    "leadership": ("leadership_weekly",),
+    "admin": (),
+}
+# The digests sent only on Mondays (India date); the others every day.
+WEEKLY_DIGEST_KINDS = ("leadership_weekly",)
 # The side of the account each entry type falls on; a reversal takes the side opposite its entry's.
 ENTRY_SIDE = {
     "demand": "debit",
@@ -270,6 +297,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "sla_status": SLA_STATUS,
     "assignment_reason": ASSIGNMENT_REASON,
     "routing_pool": ROUTING_POOL,
+    "digest_kind": DIGEST_KIND,
     "import_kind": IMPORT_KIND,
     "table_name": TABLE_NAME,
     "audit_action": AUDIT_ACTION,

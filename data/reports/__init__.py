@@ -12,6 +12,7 @@ from data.reports.bookings import BookingsInventory, bookings_and_inventory
 from data.reports.cache import CACHED_READS, clear_all, data_changed
 from data.reports.campaigns import campaign_performance
 from data.reports.cohort_funnel import STAGES, Funnel, funnel
+from data.reports.day_figures import DAY_FIGURES, day_figures, new_assignments
 from data.reports.due_follow_ups import BUCKETS as FOLLOW_UP_BUCKETS
 from data.reports.due_follow_ups import follow_ups
 from data.reports.headline import KPI_ORDER, Overview, overview
@@ -37,6 +38,7 @@ def clear_report_caches() -> None:
 
 __all__ = [
     "CACHED_READS",
+    "DAY_FIGURES",
     "FOLLOW_UP_BUCKETS",
     "KPI_ORDER",
     "STAGES",
@@ -60,6 +62,7 @@ __all__ = [
     "clear_report_caches",
     "current_leave",
     "data_changed",
+    "day_figures",
     "filter_options",
     "follow_ups",
     "funnel",
@@ -76,6 +79,7 @@ __all__ = [
     "list_units",
     "list_users",
     "list_working_hours",
+    "new_assignments",
     "overview",
     "routing_pool_members",
     "routing_rules",
