@@ -55,7 +55,7 @@ _PEOPLE = """
         on digest_choices.tenant_id = app_users.tenant_id and digest_choices.user_id = app_users.user_id
     where app_users.is_active and app_users.deleted_at is null and app_users.role = any(:roles)
         and (cast(:user_id as bigint) is null or app_users.user_id = :user_id)
-    group by app_users.user_id
+    group by app_users.tenant_id, app_users.user_id
     order by app_users.user_id
 """
 
