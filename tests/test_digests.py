@@ -46,7 +46,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
 
@@ -302,7 +302,9 @@ def choices(world: World, username: str) -> dict[str, bool]:
 
 def test_a_person_chooses_only_among_their_roles_digests(world: World) -> None:
     with pytest.raises(ValidationError) as refused:
-        digest_writes.save_digest_choices(world.alpha, world.ids["sara"], email=address("sara"), kinds=["manager_daily"])
+        digest_writes.save_digest_choices(
+            world.alpha, world.ids["sara"], email=address("sara"), kinds=["manager_daily"]
+        )
     assert "Your role does not get" in refused.value.errors["kinds"]
     with pytest.raises(ValidationError) as refused:
         digest_writes.save_digest_choices(world.alpha, world.ids["sara"], email="not an address", kinds=[])
