@@ -147,6 +147,8 @@ DEMO_MENUS = {
         "Audit log",
     },
 }
+# Everyone's own profile (e-mail address and digests).
+DEMO_MENUS = {role: titles | {"My profile"} for role, titles in DEMO_MENUS.items()}
 
 
 def sign_in(tab, username: str, password: str = "leadline-demo") -> None:

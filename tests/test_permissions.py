@@ -22,12 +22,13 @@ from data.db import Scope
 from data.domain.filters import today_in_india
 from data.domain.permissions import PERMISSIONS, ROLES, SYSTEM, Action, allowed
 from data.domain.validation import ValidationError
-from data.domain.vocabulary import ACCOUNT_ROLES, KEY_ROLES
+from data.domain.vocabulary import ACCOUNT_ROLES, DIGEST_KINDS_BY_ROLE, KEY_ROLES
 from data.exports import snapshot
 from data.imports import mappings
 from data.intake.leads import log_rejection
 from data.intake.reprocess import reprocess_intake_event
 from data.writes import activity, api_keys, auth, bookings, catalog, intake_settings, lead_admin, ledger, routing
+from data.writes import digests as digest_writes
 from data.writes import leads as lead_writes
 from data.writes.common import now
 from tests.support.checks import form_key
@@ -390,6 +391,14 @@ def _change_own_password(world: World, role: str):
     return lambda user: auth.change_password(world.alpha, user, PASSWORD, changed_by=user)
 
 
+def _save_profile(world: World, role: str):
+    # A new address each time, so the row changes; every role ticks all the digests it may get.
+    number = serial()
+    return lambda user: digest_writes.save_digest_choices(
+        world.alpha, user, email=f"{role}{number}@alpha.example.com", kinds=DIGEST_KINDS_BY_ROLE[role]
+    )
+
+
 def _import_units(world: World, role: str):
     path = IMPORT_FOLDER[0] / f"units-{serial()}.csv"
     path.write_text(
@@ -521,6 +530,7 @@ WRITES: dict[Action, tuple[Write, ...]] = {
         Write("auth.set_role", ("app_users",), _change_role),
     ),
     Action.OWN_PASSWORD: (Write("auth.change_password (one's own)", ("app_users",), _change_own_password),),
+    Action.OWN_PROFILE: (Write("digests.save_digest_choices", ("app_users", "digest_choices"), _save_profile),),
     Action.IMPORT_RUN: (Write("imports.import_file", ("units", "projects", "towers"), _import_units),),
     Action.IMPORT_MAPPING: (Write("imports.mappings.save_mapping", ("import_mappings",), _save_mapping),),
     Action.API_KEY_MANAGE: (
@@ -598,6 +608,7 @@ def test_the_table_is_readmes_who_sees_what() -> None:
         Action.INTAKE_SETUP: admin,
         Action.SCREEN_INTEGRATIONS: admin,
         Action.ROUTING_SETUP: admin,
+        Action.OWN_PROFILE: everyone,
     }
     assert expected == {action: roles & frozenset(ROLES) for action, roles in PERMISSIONS.items()}
 

@@ -64,6 +64,8 @@ EXPECTED_PAGES = {
     }
     | DATA_ENTRY,
 }
+# Everyone's own profile (e-mail address and digests).
+EXPECTED_PAGES = {username: pages | {"profile"} for username, pages in EXPECTED_PAGES.items()}
 
 
 @pytest.fixture(scope="module")
