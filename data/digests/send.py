@@ -64,8 +64,9 @@ def message(digest: Digest, recipient: Recipient, sender: str, now: dt.datetime)
     email["From"] = sender
     email["To"] = formataddr((recipient.display_name, recipient.email))
     email["Date"] = format_datetime(now)
-    domain = sender.rpartition("@")[2].strip("> ") or "leadline.invalid"
-    email["Message-ID"] = make_msgid(idstring=f"digest.{digest.kind}", domain=domain)
+    # The sender's domain names the message (without one, make_msgid takes this host's name).
+    domain = sender.rpartition("@")[2].strip("> ") or None
+    email["Message-ID"] = make_msgid(idstring=f"digest-{digest.kind}", domain=domain)
     email.set_content(digest.text)
     email.add_alternative(digest.html, subtype="html")
     for attachment in digest.attachments:
