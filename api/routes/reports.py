@@ -300,6 +300,33 @@ def funnel_report(
     return page(request, getattr(report, part), limit, cursor, f"funnel-{part}")
 
 
+@router.get("/reports/speed-to-lead", response_model=Page, responses=REPORT_RESPONSES, summary="Speed to lead")
+def speed_to_lead_report(
+    request: Request,
+    scope: AnalysisScope,
+    given: EveryFilter,
+    part: Annotated[
+        Literal["total", "by_rep", "by_source", "by_project", "by_week", "breaches"],
+        Query(description="Which table: the period's figures, one grouping of them, or the live breaches"),
+    ] = "total",
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page | Response:
+    """The Speed-to-lead screen: how fast the period's leads were first answered, in working minutes,
+    against their source's SLA (definitions: `v_lead_response` in docs/reporting-views.md).
+
+    `part=total` (the default): one row of leads, answered, median_working_minutes,
+    p90_working_minutes, met, breached, open and sla_rate (met over met + breached; null when none is
+    decided). `part=by_rep` (owner_user_id, owner_name), `by_source` (lead_source_id, source,
+    subsource), `by_project` (project_id, project_name) and `by_week` (week_start, the Monday in
+    India time): the same figures per group. `part=breaches`: the unanswered live leads past their
+    SLA now, oldest first, whatever their month (the other filters apply): lead_id, name, phone,
+    owner_user_id, owner_name, source, subsource, project_name, generated_at, sla_minutes,
+    working_minutes_waiting. Every filter applies."""
+    report = reports.speed_to_lead(scope, report_filters(scope, given))
+    return page(request, getattr(report, part), limit, cursor, f"speed-to-lead-{part}")
+
+
 @router.get("/reports/source-performance", response_model=Page, responses=REPORT_RESPONSES, summary="Sources")
 def source_performance_report(
     request: Request,
