@@ -138,6 +138,17 @@ def world(inbox: Inbox) -> World:
     built.ids["sara_due"] = new_lead(built, "Sara Secret Buyer", "sara", yesterday, morning)
     built.ids["ravi_waiting"] = new_lead(built, "Ravi Waiting Buyer", "rep", now() - dt.timedelta(days=2), None)
     built.ids["sara_waiting"] = new_lead(built, "Sara Waiting Buyer", "sara", now() - dt.timedelta(days=2), None)
+    with db.tenant_transaction(built.alpha) as conn:  # a revisit of an old lead of Ravi's, yesterday
+        insert(
+            conn,
+            "lead_milestones",
+            "milestone_id",
+            tenant_id=built.alpha,
+            lead_id=built.ids["l1"],
+            milestone_type="revisit",
+            occurred_at=yesterday + dt.timedelta(hours=11),
+            recorded_by=built.ids["rep"],
+        )
     return built
 
 
@@ -216,6 +227,8 @@ def test_each_role_gets_its_digest_with_its_sections_and_only_what_it_may_see(wo
     # Yesterday: the two leads due today were generated then; the day before, the two waiting ones.
     new_leads = next(line for line in text.splitlines() if line.startswith("New leads"))
     assert [cell.strip() for cell in new_leads.split("|")] == ["New leads", "2", "2", "+0"]
+    visits = next(line for line in text.splitlines() if line.startswith("Site visits"))
+    assert [cell.strip() for cell in visits.split("|")] == ["Site visits", "1", "0", "+1"]
     assert sends(world, TODAY) == [("mona", "manager_daily"), ("ravi", "rep_daily")]
 
 
