@@ -6,7 +6,6 @@ from the breach list, logs the call, and comes back to a list without it."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -15,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from bench import streamlit_server
 from data import db, reports
 from data.domain.filters import IST
+from tests.support.screens import served_app
 from tests.support.world import PASSWORD, World, add_people, build_world
 from tests.test_browser import browser, fits_the_width, sign_in  # noqa: F401 - the browser fixture
 from tests.test_speed_to_lead import lead
@@ -50,18 +49,8 @@ def world(database) -> World:
 
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
-    state = tmp_path_factory.mktemp("floor-state")
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database.render_as_string(hide_password=False),
-        LEADLINE_TENANT="alpha-browser-floor",
-        LEADLINE_STATE_DIR=str(state),
-    )
-    try:
-        with streamlit_server.serve(env, state / "streamlit.log") as url:
-            yield url
-    except streamlit_server.ServerFailed as failure:
-        pytest.fail(str(failure))
+    with served_app(database, tmp_path_factory.mktemp("floor-state"), "alpha-browser-floor") as url:
+        yield url
 
 
 def rows(world: World, sql: str) -> list[tuple]:
