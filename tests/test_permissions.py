@@ -608,6 +608,7 @@ def test_the_table_is_readmes_who_sees_what() -> None:
         Action.SCREEN_INTEGRATIONS: admin,
         Action.ROUTING_SETUP: admin,
         Action.SETUP_STALE_THRESHOLDS: accounts,  # managers run the team's follow-through
+        Action.SCREEN_STALE_LEADS: entry,
     }
     assert expected == {action: roles & frozenset(ROLES) for action, roles in PERMISSIONS.items()}
 

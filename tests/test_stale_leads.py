@@ -392,3 +392,88 @@ def test_tenant_thresholds_override_the_defaults_then_go_back(stale) -> None:
             )
         ).one()
     assert (before["negotiation"], after["negotiation"], before["contacted"], after["contacted"]) == (3, 5, 4, 3)
+
+
+# The screen -------------------------------------------------------------------------------------
+
+MARKUP_NAME = "Idle **Bold** [x](y) <b>b</b>"
+
+
+@pytest.fixture(scope="module")
+def screen_world():
+    """The served alpha tenant with a markup-named stale lead of Ravi's and a stale lead of Sara's."""
+    from tests.support.screens import serving_world
+
+    with serving_world("stale-screen") as world:
+        with db.tenant_transaction(world.alpha) as conn:
+            for key, name, owner in (
+                ("ravis", MARKUP_NAME, world.ids["rep"]),
+                ("saras", "Sara's Idle", world.ids["sara"]),
+            ):
+                world.ids[key] = insert(
+                    conn,
+                    "leads",
+                    "lead_id",
+                    tenant_id=world.alpha,
+                    name=name,
+                    phone=f"+9198{uuid.uuid4().int % 10**8:08d}",
+                    lead_source_id=world.ids["s1"],
+                    owner_user_id=owner,
+                    generated_at=ago(10),
+                )
+        reports.clear_report_caches()
+        yield world
+
+
+def links(app) -> set[tuple[str, str]]:
+    return {(link.proto.page, link.proto.query_string) for link in app.get("page_link")}
+
+
+def shown_text(app) -> list[str]:
+    return [element.value for group in (app.markdown, app.caption) for element in group]
+
+
+def test_a_manager_sees_every_reps_stale_leads_as_text_with_their_links_and_filters(screen_world) -> None:
+    from tests.support.screens import opened
+
+    app = opened("pages/stale_leads.py", "mona")
+    assert app.title[0].value == "Stale leads"
+    ravis, saras = screen_world.ids["ravis"], screen_world.ids["saras"]
+    assert any(r"Idle \*\*Bold\*\* \[x\]\(y\) \<b\>b\<\/b\>" in value for value in shown_text(app))
+    assert {("log_call", f"lead={ravis}"), ("timeline", f"lead={ravis}"), ("log_call", f"lead={saras}")} <= links(app)
+    assert any("New · idle 10 days (stale after 3 days)" in value for value in shown_text(app))
+    app.selectbox(key="stale-rep").set_value(screen_world.ids["sara"]).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert {query for page, query in links(app) if page == "log_call"} == {f"lead={saras}"}
+    app.selectbox(key="stale-rep").set_value(None).run()
+    app.selectbox(key="stale-source").set_value("Walk-in").run()
+    assert f"lead={ravis}" not in {query for _, query in links(app)}
+
+
+def test_a_rep_sees_only_their_own_and_no_settings(screen_world) -> None:
+    from tests.support.screens import opened
+
+    app = opened("pages/stale_leads.py", "ravi")
+    assert app.title[0].value == "My stale leads"
+    queries = {query for page, query in links(app) if page == "log_call"}
+    assert f"lead={screen_world.ids['ravis']}" in queries
+    assert f"lead={screen_world.ids['saras']}" not in queries
+    assert not [widget for widget in app.number_input if widget.key.startswith("stale-days-")]
+    assert not [box for box in app.selectbox if box.key == "stale-rep"]
+
+
+def test_a_manager_sets_a_threshold_on_the_screen(screen_world) -> None:
+    from tests.support.screens import opened
+
+    app = opened("pages/stale_leads.py", "mona")
+    save = "FormSubmitter:stale-thresholds-Save thresholds"
+    app.number_input(key="stale-days-new").set_value(20)
+    app.button(key=save).click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert settings_state(screen_world.alpha)[0] == [("new", 20)]
+    assert f"lead={screen_world.ids['ravis']}" not in {query for _, query in links(app)}
+    assert any("Stale-lead thresholds saved." in element.value for element in app.success)
+    app.number_input(key="stale-days-new").set_value(3)  # the default: no row kept
+    app.button(key=save).click().run()
+    assert settings_state(screen_world.alpha)[0] == []
+    assert f"lead={screen_world.ids['ravis']}" in {query for _, query in links(app)}

@@ -83,6 +83,7 @@ class Action(StrEnum):
     SCREEN_CUSTOMER_LEDGER = "screen.customer_ledger"
     SCREEN_AUDIT = "screen.audit"
     SCREEN_INTEGRATIONS = "screen.integrations"
+    SCREEN_STALE_LEADS = "screen.stale_leads"  # open leads idle past their stage's threshold
 
     @property
     def is_screen(self) -> bool:
@@ -141,6 +142,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     # Managers run the team's follow-through, so they set when a lead counts as stale; reps work
     # their own stale leads.
     Action.SETUP_STALE_THRESHOLDS: _ACCOUNTS,
+    Action.SCREEN_STALE_LEADS: _ENTRY,
 }
 
 _WHAT = {
@@ -177,6 +179,7 @@ _WHAT = {
     Action.SCREEN_INTEGRATIONS: "open integrations",
     Action.ROUTING_SETUP: "set up lead routing",
     Action.SETUP_STALE_THRESHOLDS: "set when a lead counts as stale",
+    Action.SCREEN_STALE_LEADS: "open the stale-lead list",
 }
 
 
