@@ -38,6 +38,7 @@ CONSTRAINTS = {
     "check_lead_assignments_reason": "assignment_reason",
     "check_lead_assignments_pool": "routing_pool",
     "check_routing_pool_members_pool": "routing_pool",
+    "check_stale_lead_thresholds_stage": "stale_stage",
 }
 
 
@@ -152,6 +153,7 @@ def test_each_ordered_list_holds_its_registrys_codes_in_order() -> None:
         "ROLES": "role",
         "UNIT_TYPES": "unit_type",
         "SLA_STATUSES": "sla_status",
+        "STALE_STAGES": "stale_stage",
     }.items():
         assert getattr(labels, name) == tuple(labels.REGISTRY[kind]), name
 
@@ -188,6 +190,7 @@ ALLOWED_LITERALS = {
     # Table columns named after what they count (the inventory's units per status, the funnel's steps).
     ("pages/bookings.py", "unit_status"): "inventory columns",
     ("pages/funnel.py", "milestone_type"): "funnel columns",
+    ("pages/funnel.py", "stale_stage"): "funnel columns (the stale-lead stages share milestone codes)",
     ("pages/speed_to_lead.py", "sla_status"): "columns counting the leads of each SLA status",
 }
 

@@ -72,6 +72,7 @@ class Action(StrEnum):
     API_KEY_MANAGE = "api_key.manage"
     INTAKE_SETUP = "intake.setup"  # webhook mappings, Meta settings, processing rejected intake again
     ROUTING_SETUP = "routing.setup"  # routing rules, their pools, and reps' leave
+    SETUP_STALE_THRESHOLDS = "setup.stale_thresholds"  # the days after which a lead is stale (issue 15)
     # Screens: reading, not writing. A rep's screens show only their own leads.
     SCREEN_TEAM = "screen.team"  # every rep's leads: the team's menu rather than a rep's own work
     SCREEN_ANALYSIS = "screen.analysis"  # Overview, Sources, Campaigns, Bookings & inventory
@@ -82,6 +83,7 @@ class Action(StrEnum):
     SCREEN_CUSTOMER_LEDGER = "screen.customer_ledger"
     SCREEN_AUDIT = "screen.audit"
     SCREEN_INTEGRATIONS = "screen.integrations"
+    SCREEN_STALE_LEADS = "screen.stale_leads"  # open leads idle past their stage's threshold
 
     @property
     def is_screen(self) -> bool:
@@ -137,6 +139,10 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.INTAKE_SETUP: _ADMIN,
     Action.SCREEN_INTEGRATIONS: _ADMIN,
     Action.ROUTING_SETUP: _ADMIN,
+    # Managers run the team's follow-through, so they set when a lead counts as stale; reps work
+    # their own stale leads.
+    Action.SETUP_STALE_THRESHOLDS: _ACCOUNTS,
+    Action.SCREEN_STALE_LEADS: _ENTRY,
 }
 
 _WHAT = {
@@ -172,6 +178,8 @@ _WHAT = {
     Action.INTAKE_SETUP: "set up lead intake",
     Action.SCREEN_INTEGRATIONS: "open integrations",
     Action.ROUTING_SETUP: "set up lead routing",
+    Action.SETUP_STALE_THRESHOLDS: "set when a lead counts as stale",
+    Action.SCREEN_STALE_LEADS: "open the stale-lead list",
 }
 
 

@@ -93,6 +93,16 @@ ASSIGNMENT_REASON = {
     "imported": "Owner named in the import",
 }
 ROUTING_POOL = {"primary": "Pool", "fallback": "Fallback pool"}
+# The furthest stage a lead reached, as the stale-lead list measures it, in the stages' order
+# (leadline_stale_stage() maps milestones to them; leadline_stale_thresholds() holds the order and
+# each stage's default days; tests/test_stale_leads.py holds the three equal).
+STALE_STAGE = {
+    "new": "New",
+    "contacted": "Contacted",
+    "qualified": "Qualified",
+    "site_visit": "Site visit",
+    "negotiation": "Negotiation",
+}
 UNIT_TYPE = {
     "studio": "Studio",
     "1BHK": "1BHK",
@@ -141,6 +151,7 @@ TABLE_NAME = {
     "routing_pool_members": "Routing pools",
     "rep_leave": "Leave",
     "lead_assignments": "Lead assignments",
+    "stale_lead_thresholds": "Stale-lead thresholds",
 }
 # Audit actions: the fixed ones, then one per milestone, engagement, ledger entry and import kind
 # (data.writes.activity, data.writes.ledger and data.imports name the action after the code they write).
@@ -179,6 +190,7 @@ AUDIT_ACTION = {
     "routing.rule_saved": "Routing rule saved",
     "routing.leave_added": "Leave added",
     "routing.leave_cancelled": "Leave cancelled",
+    "stale_thresholds.set": "Stale-lead thresholds set",
     **{f"milestone.{code}": f"Milestone: {text}" for code, text in MILESTONE_TYPE.items()},
     **{f"engagement.{code}": f"Logged: {text}" for code, text in ENGAGEMENT_TYPE.items()},
     **{f"ledger.{code}": f"Ledger: {text}" for code, text in ENTRY_TYPE.items()},
@@ -211,6 +223,7 @@ UNIT_TYPES = tuple(UNIT_TYPE)
 SLA_STATUSES = tuple(SLA_STATUS)
 ASSIGNMENT_REASONS = tuple(ASSIGNMENT_REASON)
 ROUTING_POOLS = tuple(ROUTING_POOL)
+STALE_STAGES = tuple(STALE_STAGE)
 
 # Parts of the lists with a meaning of their own.
 # Only the booking forms record these milestones, with the booking they belong to.
@@ -270,6 +283,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "sla_status": SLA_STATUS,
     "assignment_reason": ASSIGNMENT_REASON,
     "routing_pool": ROUTING_POOL,
+    "stale_stage": STALE_STAGE,
     "import_kind": IMPORT_KIND,
     "table_name": TABLE_NAME,
     "audit_action": AUDIT_ACTION,
