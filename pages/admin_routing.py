@@ -52,10 +52,16 @@ tables.show_table(
 
 st.subheader("Add or change a rule")
 rule_names = {int(row.routing_rule_id): row.name for row in rules.itertuples()}
+# A rule just added opens for changing (a second tap on Save then saves the same rule again), and
+# the next new rule gets a form of its own, empty: a form's widgets keep what was typed in them.
+if (saved_rule_id := st.session_state.pop("rule-saved", None)) is not None:
+    st.session_state["rule-id"] = saved_rule_id
+    st.session_state["new-rule-forms"] = st.session_state.get("new-rule-forms", 0) + 1
 rule_id = st.selectbox(
     "Rule", [None, *rule_names], format_func=lambda key: "New rule" if key is None else rule_names[key], key="rule-id"
 )
 rule = rules[rules["routing_rule_id"] == rule_id].iloc[0] if rule_id is not None else None
+form_id = str(rule_id) if rule_id is not None else f"new-{st.session_state.get('new-rule-forms', 0)}"
 sources = sorted(set(options.sources["source"]))
 subsources = sorted(set(options.sources["subsource"]))
 projects = {int(row.project_id): row.name for row in options.projects.itertuples()}
@@ -75,23 +81,31 @@ def _member(user_id: int, pool: str):
     return None if found.empty else found.iloc[0]
 
 
-with st.form(f"rule-{rule_id}"):
-    name = st.text_input("Name", value="" if rule is None else rule["name"], max_chars=NAME_MAX, key="rule-name")
+with st.form(f"rule-{form_id}"):
+    name = st.text_input(
+        "Name", value="" if rule is None else rule["name"], max_chars=NAME_MAX, key=f"rule-name-{form_id}"
+    )
     position = st.number_input(
         "Order (lowest is tried first)",
         min_value=1,
         max_value=routing.POSITION_MAX,
         value=len(rules) + 1 if rule is None else int(rule["position"]),
-        key="rule-position",
+        key=f"rule-position-{form_id}",
     )
     left, right = st.columns(2)
     source_choices = [ANY, *sources]
     source = left.selectbox(
-        "Source", source_choices, index=_index(source_choices, None if rule is None else rule["source"])
+        "Source",
+        source_choices,
+        index=_index(source_choices, None if rule is None else rule["source"]),
+        key=f"rule-source-{form_id}",
     )
     subsource_choices = [ANY, *subsources]
     subsource = right.selectbox(
-        "Subsource", subsource_choices, index=_index(subsource_choices, None if rule is None else rule["subsource"])
+        "Subsource",
+        subsource_choices,
+        index=_index(subsource_choices, None if rule is None else rule["subsource"]),
+        key=f"rule-subsource-{form_id}",
     )
     project_choices = [None, *projects]
     project_id = left.selectbox(
@@ -99,6 +113,7 @@ with st.form(f"rule-{rule_id}"):
         project_choices,
         index=_index(project_choices, None if rule is None else rule["project_id"]),
         format_func=lambda key: ANY if key is None else projects[key],
+        key=f"rule-project-{form_id}",
     )
     campaign_choices = [None, *campaigns]
     campaign_id = right.selectbox(
@@ -106,8 +121,11 @@ with st.form(f"rule-{rule_id}"):
         campaign_choices,
         index=_index(campaign_choices, None if rule is None else rule["campaign_id"]),
         format_func=lambda key: ANY if key is None else campaigns[key],
+        key=f"rule-campaign-{form_id}",
     )
-    is_active = st.checkbox("Active", value=True if rule is None else bool(rule["is_active"]), key="rule-active")
+    is_active = st.checkbox(
+        "Active", value=True if rule is None else bool(rule["is_active"]), key=f"rule-active-{form_id}"
+    )
     st.markdown("**Pools**: a weight of 0 leaves the rep out; a daily cap of 0 means no cap.")
     pool, fallback = [], []
     for person in people.itertuples():
@@ -121,23 +139,23 @@ with st.form(f"rule-{rule_id}"):
             0,
             routing.WEIGHT_MAX,
             0 if in_pool is None else int(in_pool["weight"]),
-            key=f"pool-{person.user_id}",
+            key=f"pool-{form_id}-{person.user_id}",
         )
         fallback_weight = fallback_column.number_input(
             "Fallback weight",
             0,
             routing.WEIGHT_MAX,
             0 if in_fallback is None else int(in_fallback["weight"]),
-            key=f"fallback-{person.user_id}",
+            key=f"fallback-{form_id}-{person.user_id}",
         )
-        cap = cap_column.number_input("Daily cap", 0, 10_000, cap_now, key=f"cap-{person.user_id}")
+        cap = cap_column.number_input("Daily cap", 0, 10_000, cap_now, key=f"cap-{form_id}-{person.user_id}")
         if weight:
             pool.append(routing.PoolMember(int(person.user_id), int(weight), int(cap) or None))
         if fallback_weight:
             fallback.append(routing.PoolMember(int(person.user_id), int(fallback_weight), int(cap) or None))
     if st.form_submit_button("Save rule", type="primary"):
         try:
-            routing.save_rule(
+            saved_id = routing.save_rule(
                 tenant_id,
                 admin.user_id,
                 routing_rule_id=rule_id,
@@ -151,6 +169,8 @@ with st.form(f"rule-{rule_id}"):
                 pool=pool,
                 fallback=fallback,
             )
+            if rule_id is None:
+                st.session_state["rule-saved"] = saved_id
             forms.succeeded(f"Saved the rule {md(name.strip())}.")
         except ValidationError as error:
             forms.show_errors(error)

@@ -47,15 +47,19 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 st.header("Speed to lead")
 sla_column, hours_column = st.columns(2)
+sla_column.subheader("SLA per source")
+# Outside the form, so that the minutes shown are the chosen source's own.
+sla_source = sla_column.selectbox("Source", list(labels), format_func=labels.get, key="sla-source-id")
 with sla_column.form("source-sla"):
-    st.subheader("SLA per source")
-    chosen = st.selectbox("Source", list(labels), format_func=labels.get, key="sla-source-id")
     low, high = catalog.SLA_MINUTES_RANGE
-    minutes = st.number_input("Working minutes to a first response", low, high, 15, step=1, key="sla-minutes")
-    if st.form_submit_button("Save SLA") and chosen is not None:
+    current_sla = low if sla_source is None else sources.set_index("lead_source_id").at[sla_source, "sla_minutes"]
+    minutes = st.number_input(
+        "Working minutes to a first response", low, high, int(current_sla), step=1, key=f"sla-minutes-{sla_source}"
+    )
+    if st.form_submit_button("Save SLA") and sla_source is not None:
         try:
-            catalog.set_source_sla(admin.tenant_id, admin.user_id, chosen, int(minutes))
-            forms.succeeded(f"{md(labels[chosen])}: first response within {int(minutes)} working minutes.")
+            catalog.set_source_sla(admin.tenant_id, admin.user_id, sla_source, int(minutes))
+            forms.succeeded(f"{md(labels[sla_source])}: first response within {int(minutes)} working minutes.")
         except ValidationError as error:
             forms.show_errors(error)
 with hours_column.form("working-hours"):
@@ -67,12 +71,14 @@ with hours_column.form("working-hours"):
     hours = {}
     for weekday, name in enumerate(WEEKDAY_NAMES, start=1):
         is_open, opens, closes = st.columns([2, 2, 2])
+        # A closed day offers the usual hours, ready for when it is ticked: a form draws nothing new
+        # until it is submitted, so every day's times are always on the form.
         opens_at, closes_at = current.get(weekday, (dt.time(9), dt.time(20)))
-        if is_open.checkbox(name, value=weekday in current, key=f"hours-open-{weekday}"):
-            hours[weekday] = (
-                opens.time_input("Opens", opens_at, key=f"hours-opens-{weekday}", label_visibility="collapsed"),
-                closes.time_input("Closes", closes_at, key=f"hours-closes-{weekday}", label_visibility="collapsed"),
-            )
+        ticked = is_open.checkbox(name, value=weekday in current, key=f"hours-open-{weekday}")
+        opening = opens.time_input("Opens", opens_at, key=f"hours-opens-{weekday}", label_visibility="collapsed")
+        closing = closes.time_input("Closes", closes_at, key=f"hours-closes-{weekday}", label_visibility="collapsed")
+        if ticked:
+            hours[weekday] = (opening, closing)
     st.caption(
         "Speed to lead counts only these hours. A day left unticked is closed; with every day "
         "unticked, the default applies: 09:00–20:00 every day."

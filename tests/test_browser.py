@@ -77,6 +77,7 @@ PAGES = {
     "admin_campaigns": "Campaigns setup",
     "admin_inventory": "Inventory setup",
     "follow_ups": "Follow-ups",
+    "stale_leads": "Stale leads",
     "new_lead": "New lead",
     "log_visit": "Log site visit",
     "log_call": "Log call or message",
@@ -88,6 +89,7 @@ PAGES = {
 }
 DATA_ENTRY = {
     "Follow-ups",
+    "Stale leads",
     "New lead",
     "Log site visit",
     "Log call or message",
@@ -100,7 +102,15 @@ DATA_ENTRY = {
 
 
 DEMO_MENUS = {
-    "rep": {"My follow-ups", "Log site visit", "Log call or message", "New lead", "Log milestone", "My leads"}
+    "rep": {
+        "My follow-ups",
+        "My stale leads",
+        "Log site visit",
+        "Log call or message",
+        "New lead",
+        "Log milestone",
+        "My leads",
+    }
     | {"Lead timeline", "Funnel"},
     "manager": DATA_ENTRY
     | {

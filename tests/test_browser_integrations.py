@@ -5,7 +5,6 @@ once and gone after a reload, the page within 390 px."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -13,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bench import streamlit_server
 from data import db, reports
+from tests.support.screens import served_app
 from tests.support.world import PASSWORD, World, add_people, build_world
 from tests.test_browser import browser, fits_the_width, sign_in  # noqa: F401 - the browser fixture
 
@@ -35,18 +34,8 @@ def world(database) -> World:
 
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
-    state = tmp_path_factory.mktemp("integrations-state")
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database.render_as_string(hide_password=False),
-        LEADLINE_TENANT="alpha-browser-integrations",
-        LEADLINE_STATE_DIR=str(state),
-    )
-    try:
-        with streamlit_server.serve(env, state / "streamlit.log") as url:
-            yield url
-    except streamlit_server.ServerFailed as failure:
-        pytest.fail(str(failure))
+    with served_app(database, tmp_path_factory.mktemp("integrations-state"), "alpha-browser-integrations") as url:
+        yield url
 
 
 def keys_named(world: World, name: str) -> list[tuple[str, str]]:
@@ -65,12 +54,19 @@ def settle(tab) -> None:
     tab.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
 
 
-def create(tab, name: str) -> str:
-    """Fill the create-key form and press Create; the key the page shows once."""
+def create(tab, name: str, previous: str | None = None) -> str:
+    """Fill the create-key form and press Create; the key the page shows once (a new one: the
+    previous key stays on the page until the run that shows the next)."""
     tab.get_by_label("Name").first.fill(name)
     tab.get_by_role("button", name="Create key").click()
     shown = tab.get_by_test_id("stCode").filter(has_text=re.compile(r"ll_[0-9a-f]{8}_"))
-    shown.first.wait_for(timeout=30_000)
+    deadline = time.monotonic() + 30
+    while True:
+        keys = KEY.findall(shown.first.inner_text()) if shown.count() else []
+        if keys and keys[0] != previous:
+            break
+        assert time.monotonic() < deadline, "no new key was shown"
+        tab.wait_for_timeout(200)
     settle(tab)
     (key,) = KEY.findall(shown.first.inner_text())
     return key
@@ -92,7 +88,7 @@ def test_an_admin_makes_keys_on_a_phone(browser, app_url: str, world: World) -> 
 
     # A second key straight after: the form is empty again, and the first key is no longer shown.
     assert tab.get_by_label("Name").first.input_value() == ""
-    second = create(tab, "Second feed")
+    second = create(tab, "Second feed", previous=first)
     assert second != first and first not in tab.content()
     assert len(keys_named(world, "Second feed")) == 1
 

@@ -36,6 +36,7 @@ UNCACHED = {
     "routing_rules": "setup lists: admins change and read them at once",
     "routing_pool_members": "setup lists: admins change and read them at once",
     "current_leave": "setup lists: admins change and read them at once",
+    "stale_thresholds": "setup lists: managers change and read them at once",
 }
 # The only caches the code may keep besides cached_read: engines and the embedded server
 # (functools.cache in data/db/__init__.py), and the database's one-time preparation per process.

@@ -40,6 +40,7 @@ CONSTRAINTS = {
     "check_routing_pool_members_pool": "routing_pool",
     "check_digest_choices_digest_kind": "digest_kind",
     "check_digest_sends_digest_kind": "digest_kind",
+    "check_stale_lead_thresholds_stage": "stale_stage",
 }
 
 
@@ -154,6 +155,7 @@ def test_each_ordered_list_holds_its_registrys_codes_in_order() -> None:
         "ROLES": "role",
         "UNIT_TYPES": "unit_type",
         "SLA_STATUSES": "sla_status",
+        "STALE_STAGES": "stale_stage",
     }.items():
         assert getattr(labels, name) == tuple(labels.REGISTRY[kind]), name
 
@@ -190,6 +192,7 @@ ALLOWED_LITERALS = {
     # Table columns named after what they count (the inventory's units per status, the funnel's steps).
     ("pages/bookings.py", "unit_status"): "inventory columns",
     ("pages/funnel.py", "milestone_type"): "funnel columns",
+    ("pages/funnel.py", "stale_stage"): "funnel columns (the stale-lead stages share milestone codes)",
     ("pages/speed_to_lead.py", "sla_status"): "columns counting the leads of each SLA status",
 }
 

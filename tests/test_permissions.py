@@ -30,6 +30,7 @@ from data.intake.reprocess import reprocess_intake_event
 from data.writes import activity, api_keys, auth, bookings, catalog, intake_settings, lead_admin, ledger, routing
 from data.writes import digests as digest_writes
 from data.writes import leads as lead_writes
+from data.writes import stale_leads as stale_writes
 from data.writes.common import now
 from tests.support.checks import form_key
 from tests.support.world import PASSWORD, World, add_people, build_world
@@ -304,6 +305,11 @@ def _set_working_hours(world: World, role: str):
     return lambda user: catalog.set_working_hours(world.alpha, user, {1: (dt.time(9), closes)})
 
 
+def _set_stale_thresholds(world: World, role: str):
+    days = 10 + serial() % 80
+    return lambda user: stale_writes.set_stale_thresholds(world.alpha, user, {"qualified": days})
+
+
 def _add_campaign(world: World, role: str):
     name = f"Campaign {serial()}"
     return lambda user: catalog.add_campaign(
@@ -547,6 +553,9 @@ WRITES: dict[Action, tuple[Write, ...]] = {
         Write("routing.add_leave", ("rep_leave",), _add_leave),
         Write("routing.cancel_leave", ("rep_leave",), _cancel_leave),
     ),
+    Action.SETUP_STALE_THRESHOLDS: (
+        Write("stale_leads.set_stale_thresholds", ("stale_lead_thresholds",), _set_stale_thresholds),
+    ),
 }
 
 CASES = [
@@ -609,6 +618,8 @@ def test_the_table_is_readmes_who_sees_what() -> None:
         Action.SCREEN_INTEGRATIONS: admin,
         Action.ROUTING_SETUP: admin,
         Action.OWN_PROFILE: everyone,
+        Action.SETUP_STALE_THRESHOLDS: accounts,  # managers run the team's follow-through
+        Action.SCREEN_STALE_LEADS: entry,
     }
     assert expected == {action: roles & frozenset(ROLES) for action, roles in PERMISSIONS.items()}
 

@@ -29,6 +29,7 @@ TENANT_WIDE = {
     "campaign_spend": "marketing money, not per lead; the campaign screens are for managers",
     "import_mappings": "saved column mappings of import files, shared by whoever imports",
     "working_hours": "the tenant's working hours: every lead's response time is measured against them",
+    "stale_lead_thresholds": "the tenant's stale-lead thresholds: every rep's stale leads are measured by them",
 }
 
 # The relations that carry money per booking, and a column that names the booking.

@@ -15,7 +15,7 @@ from data.writes import lead_admin
 from tests.support.world import World, add_people, build_world
 from tests.test_pages import JAN_FEB, signed_in
 
-REP_ENTRY = {"follow_ups", "new_lead", "log_visit", "log_call", "log_milestone"}
+REP_ENTRY = {"follow_ups", "stale_leads", "new_lead", "log_visit", "log_call", "log_milestone"}
 DATA_ENTRY = REP_ENTRY | {"book_unit", "cancel_booking", "ledger_entry", "import_data"}
 EXPECTED_PAGES = {
     "ravi": {"leads", "timeline", "funnel"} | REP_ENTRY,

@@ -21,6 +21,7 @@ from tests.test_pages import signed_in
 
 PAGE = "pages/admin_routing.py"
 MARKUP_NAME = "Portal ** [x](y) <b>rule</b>"
+NEW = "new-0"  # the first new-rule form of a session (its widgets' keys end with it)
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +54,19 @@ def members(world: World) -> list[tuple]:
         ).all()
 
 
+def members_rule_id(world: World) -> int:
+    with db.tenant_transaction(world.alpha) as conn:
+        return conn.execute(sa.text("select routing_rule_id from routing_rules")).scalar_one()
+
+
 def test_an_admin_adds_a_rule_and_changes_it(world: World) -> None:
     ravi, sara = world.ids["rep"], world.ids["sara"]
     app = on_page()
-    app.text_input(key="rule-name").input(MARKUP_NAME)
-    app.number_input(key=f"pool-{ravi}").set_value(1)
-    app.number_input(key=f"pool-{sara}").set_value(2)
-    app.number_input(key=f"cap-{sara}").set_value(5)
-    app.number_input(key=f"fallback-{world.ids['mona']}").set_value(1)
+    app.text_input(key=f"rule-name-{NEW}").input(MARKUP_NAME)
+    app.number_input(key=f"pool-{NEW}-{ravi}").set_value(1)
+    app.number_input(key=f"pool-{NEW}-{sara}").set_value(2)
+    app.number_input(key=f"cap-{NEW}-{sara}").set_value(5)
+    app.number_input(key=f"fallback-{NEW}-{world.ids['mona']}").set_value(1)
     press(app, "Save rule")
     assert app.success and "Saved the rule" in app.success[0].value
     assert [tuple(row) for row in members(world)] == [
@@ -72,10 +78,14 @@ def test_an_admin_adds_a_rule_and_changes_it(world: World) -> None:
     assert listed["Rule"].tolist() == [MARKUP_NAME]  # as typed: a table cell is text
     assert listed["Pool (weight, cap)"].tolist() == ["Ravi Kumar ×1, Sara Rep ×2 (cap 5)"]
     # Changing it: the form opens with the rule's values; Ravi leaves the pool.
+    # The saved rule is the one open now; opening it again from the list shows the same.
+    rule_id = app.selectbox(key="rule-id").value
+    assert rule_id is not None and rule_id == members_rule_id(world)
     app.selectbox(key="rule-id").select_index(1).run()
-    assert app.text_input(key="rule-name").value == MARKUP_NAME
-    assert app.number_input(key=f"pool-{sara}").value == 2 and app.number_input(key=f"cap-{sara}").value == 5
-    app.number_input(key=f"pool-{ravi}").set_value(0)
+    assert app.text_input(key=f"rule-name-{rule_id}").value == MARKUP_NAME
+    assert app.number_input(key=f"pool-{rule_id}-{sara}").value == 2
+    assert app.number_input(key=f"cap-{rule_id}-{sara}").value == 5
+    app.number_input(key=f"pool-{rule_id}-{ravi}").set_value(0)
     press(app, "Save rule")
     assert [(row.pool, row.user_id) for row in members(world)] == [("fallback", world.ids["mona"]), ("primary", sara)]
 
@@ -83,7 +93,7 @@ def test_an_admin_adds_a_rule_and_changes_it(world: World) -> None:
 def test_a_rule_without_a_pool_is_refused_and_says_why(world: World) -> None:
     app = on_page()
     app.selectbox(key="rule-id").select_index(0).run()
-    app.text_input(key="rule-name").input("Empty")
+    app.text_input(key=f"rule-name-{NEW}").input("Empty")
     press(app, "Save rule")
     assert "**Pool**: Put at least one rep in the pool" in " ".join(error.value for error in app.error)
 

@@ -578,7 +578,7 @@ def test_an_admin_sets_a_sources_sla_and_closes_sunday_on_the_sources_screen(scr
     app.switch_page("pages/admin_sources.py").run()
     assert not app.exception, [error.value for error in app.exception]
     source_id = app.selectbox(key="sla-source-id").value
-    app.number_input(key="sla-minutes").set_value(25)
+    app.number_input(key=f"sla-minutes-{source_id}").set_value(25)
     app.button(key="FormSubmitter:source-sla-Save SLA").click().run()
     app.checkbox(key="hours-open-7").uncheck()
     app.button(key="FormSubmitter:working-hours-Save working hours").click().run()
@@ -589,4 +589,15 @@ def test_an_admin_sets_a_sources_sla_and_closes_sunday_on_the_sources_screen(scr
         ).scalar_one()
         days = conn.execute(sa.text("select iso_weekday from working_hours order by 1")).scalars().all()
     assert (sla, days) == (25, [1, 2, 3, 4, 5, 6])
+    # The form shows the chosen source's own SLA.
+    assert app.number_input(key=f"sla-minutes-{source_id}").value == 25
+    # Sunday opened again with its own hours, in one save: a closed day's times are on the form too.
+    app.checkbox(key="hours-open-7").check()
+    app.time_input(key="hours-opens-7").set_value(dt.time(10, 30))
+    app.time_input(key="hours-closes-7").set_value(dt.time(14))
+    app.button(key="FormSubmitter:working-hours-Save working hours").click().run()
+    assert not app.exception, [error.value for error in app.exception]
+    with db.tenant_transaction(screen_world.alpha) as conn:
+        sunday = conn.execute(sa.text("select opens_at, closes_at from working_hours where iso_weekday = 7")).one()
+    assert tuple(sunday) == (dt.time(10, 30), dt.time(14))
     kept_equals_defined(screen_world.alpha)

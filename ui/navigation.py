@@ -50,6 +50,10 @@ MY_FOLLOW_UPS = Entry(
     "pages/follow_ups.py", "My follow-ups", ":material/notifications_active:", Action.SCREEN_FOLLOW_UPS
 )
 FOLLOW_UPS = Entry("pages/follow_ups.py", "Follow-ups", ":material/notifications_active:", Action.SCREEN_FOLLOW_UPS)
+MY_STALE_LEADS = Entry(
+    "pages/stale_leads.py", "My stale leads", ":material/hourglass_bottom:", Action.SCREEN_STALE_LEADS
+)
+STALE_LEADS = Entry("pages/stale_leads.py", "Stale leads", ":material/hourglass_bottom:", Action.SCREEN_STALE_LEADS)
 # The New lead page also logs a re-enquiry on a known phone (lead.reengage), allowed to the same roles.
 NEW_LEAD = Entry("pages/new_lead.py", "New lead", ":material/person_add:", Action.LEAD_CREATE)
 LOG_VISIT = Entry("pages/log_visit.py", "Log site visit", ":material/directions_walk:", Action.VISIT_LOG)
@@ -64,7 +68,7 @@ PROFILE = Entry("pages/profile.py", "My profile", ":material/account_circle:", A
 
 # A rep's own work first, then the one analysis screen that shows only their leads.
 OWN_WORK_LAYOUT = {
-    "My work": [MY_FOLLOW_UPS, LOG_VISIT, LOG_CALL, NEW_LEAD, LOG_MILESTONE, MY_LEADS, TIMELINE],
+    "My work": [MY_FOLLOW_UPS, MY_STALE_LEADS, LOG_VISIT, LOG_CALL, NEW_LEAD, LOG_MILESTONE, MY_LEADS, TIMELINE],
     "Analysis": [FUNNEL],
     "Account": [PROFILE],
 }
@@ -75,6 +79,7 @@ TEAM_LAYOUT = {
     "Customers and leads": [LEADS, TIMELINE, LEDGER],
     "Data entry": [
         FOLLOW_UPS,
+        STALE_LEADS,
         NEW_LEAD,
         LOG_VISIT,
         LOG_CALL,

@@ -73,6 +73,7 @@ class Action(StrEnum):
     INTAKE_SETUP = "intake.setup"  # webhook mappings, Meta settings, processing rejected intake again
     ROUTING_SETUP = "routing.setup"  # routing rules, their pools, and reps' leave
     OWN_PROFILE = "account.profile"  # one's own e-mail address and digest choices (My profile)
+    SETUP_STALE_THRESHOLDS = "setup.stale_thresholds"  # the days after which a lead is stale (issue 15)
     # Screens: reading, not writing. A rep's screens show only their own leads.
     SCREEN_TEAM = "screen.team"  # every rep's leads: the team's menu rather than a rep's own work
     SCREEN_ANALYSIS = "screen.analysis"  # Overview, Sources, Campaigns, Bookings & inventory
@@ -83,6 +84,7 @@ class Action(StrEnum):
     SCREEN_CUSTOMER_LEDGER = "screen.customer_ledger"
     SCREEN_AUDIT = "screen.audit"
     SCREEN_INTEGRATIONS = "screen.integrations"
+    SCREEN_STALE_LEADS = "screen.stale_leads"  # open leads idle past their stage's threshold
 
     @property
     def is_screen(self) -> bool:
@@ -139,6 +141,10 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.SCREEN_INTEGRATIONS: _ADMIN,
     Action.ROUTING_SETUP: _ADMIN,
     Action.OWN_PROFILE: _EVERYONE,
+    # Managers run the team's follow-through, so they set when a lead counts as stale; reps work
+    # their own stale leads.
+    Action.SETUP_STALE_THRESHOLDS: _ACCOUNTS,
+    Action.SCREEN_STALE_LEADS: _ENTRY,
 }
 
 _WHAT = {
@@ -175,6 +181,8 @@ _WHAT = {
     Action.SCREEN_INTEGRATIONS: "open integrations",
     Action.ROUTING_SETUP: "set up lead routing",
     Action.OWN_PROFILE: "change your profile",
+    Action.SETUP_STALE_THRESHOLDS: "set when a lead counts as stale",
+    Action.SCREEN_STALE_LEADS: "open the stale-lead list",
 }
 
 

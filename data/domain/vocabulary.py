@@ -99,6 +99,16 @@ DIGEST_KIND = {
     "manager_daily": "Morning digest: the team's SLA breaches, stale leads and yesterday",
     "leadership_weekly": "Monday digest: last week and the month so far, with the snapshot",
 }
+# The furthest stage a lead reached, as the stale-lead list measures it, in the stages' order
+# (leadline_stale_stage() maps milestones to them; leadline_stale_thresholds() holds the order and
+# each stage's default days; tests/test_stale_leads.py holds the three equal).
+STALE_STAGE = {
+    "new": "New",
+    "contacted": "Contacted",
+    "qualified": "Qualified",
+    "site_visit": "Site visit",
+    "negotiation": "Negotiation",
+}
 UNIT_TYPE = {
     "studio": "Studio",
     "1BHK": "1BHK",
@@ -149,6 +159,7 @@ TABLE_NAME = {
     "lead_assignments": "Lead assignments",
     "digest_choices": "Digest choices",
     "digest_sends": "Digests sent",
+    "stale_lead_thresholds": "Stale-lead thresholds",
 }
 # Audit actions: the fixed ones, then one per milestone, engagement, ledger entry and import kind
 # (data.writes.activity, data.writes.ledger and data.imports name the action after the code they write).
@@ -188,6 +199,7 @@ AUDIT_ACTION = {
     "routing.leave_added": "Leave added",
     "routing.leave_cancelled": "Leave cancelled",
     "profile.digests_saved": "Digest choices saved",
+    "stale_thresholds.set": "Stale-lead thresholds set",
     **{f"milestone.{code}": f"Milestone: {text}" for code, text in MILESTONE_TYPE.items()},
     **{f"engagement.{code}": f"Logged: {text}" for code, text in ENGAGEMENT_TYPE.items()},
     **{f"ledger.{code}": f"Ledger: {text}" for code, text in ENTRY_TYPE.items()},
@@ -221,6 +233,7 @@ SLA_STATUSES = tuple(SLA_STATUS)
 ASSIGNMENT_REASONS = tuple(ASSIGNMENT_REASON)
 ROUTING_POOLS = tuple(ROUTING_POOL)
 DIGEST_KINDS = tuple(DIGEST_KIND)
+STALE_STAGES = tuple(STALE_STAGE)
 
 # Parts of the lists with a meaning of their own.
 # Only the booking forms record these milestones, with the booking they belong to.
@@ -298,6 +311,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "assignment_reason": ASSIGNMENT_REASON,
     "routing_pool": ROUTING_POOL,
     "digest_kind": DIGEST_KIND,
+    "stale_stage": STALE_STAGE,
     "import_kind": IMPORT_KIND,
     "table_name": TABLE_NAME,
     "audit_action": AUDIT_ACTION,

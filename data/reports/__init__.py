@@ -27,6 +27,7 @@ from data.reports.routing import current_leave, routing_pool_members, routing_ru
 from data.reports.setup_lists import list_sources, list_towers, list_units, list_users, list_working_hours
 from data.reports.sources import source_performance
 from data.reports.speed_to_lead import SpeedToLead, speed_to_lead
+from data.reports.stale_leads import StaleLeadFilters, stale_leads, stale_thresholds
 from data.reports.units import available_units, lead_bookings
 
 
@@ -49,6 +50,7 @@ __all__ = [
     "LeadTimeline",
     "Overview",
     "SpeedToLead",
+    "StaleLeadFilters",
     "account_figures",
     "account_statement",
     "api_key_list",
@@ -86,4 +88,6 @@ __all__ = [
     "search_leads",
     "source_performance",
     "speed_to_lead",
+    "stale_leads",
+    "stale_thresholds",
 ]

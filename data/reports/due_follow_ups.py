@@ -41,9 +41,10 @@ OVERDUE_BUCKETS = ("overdue_1_3", "overdue_4_7", "overdue_older")
 # The owner filter's value for leads nobody owns (a user id is a number, so it cannot clash).
 UNASSIGNED = "unassigned"
 
-_DUE = """
-    with
-
+# Every live milestone and engagement with the follow-up it asks for, and each lead's latest one
+# (whose follow-up stands): the one home of both, which the stale-lead list
+# (data.reports.stale_leads) reads too. CTEs to follow a "with".
+ACTIVITY_CTES = """
     activity as (
         select
             tenant_id, lead_id, created_at as recorded_at, occurred_at,
@@ -75,7 +76,13 @@ _DUE = """
             tenant_id, lead_id, activity_kind, activity_type, activity_status, occurred_at, due_at
         from activity
         order by tenant_id, lead_id, recorded_at desc, occurred_at desc, kind_rank, activity_id desc
-    ),
+    )
+"""
+
+_DUE = (
+    "with"
+    + ACTIVITY_CTES
+    + """,
 
     due as (
         select
@@ -117,6 +124,7 @@ _DUE = """
         from due
     )
 """
+)
 
 _LEADS = (
     _DUE
