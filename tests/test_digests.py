@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from data import db, digests
+from data import db, digests, reports
 from data.digests import kinds
 from data.domain.filters import IST, today_in_india
 from data.domain.validation import ValidationError
@@ -220,8 +220,11 @@ def test_each_role_gets_its_digest_with_its_sections_and_only_what_it_may_see(wo
     (to_mona,) = inbox.to(address("mona"))
     text, html = bodies(to_mona)
     assert "Covers: the whole team's leads" in text
-    for heading in ("Yesterday against the day before", "Per rep", "Leads past their SLA"):
+    for heading in ("Yesterday against the day before", "Per rep", "Leads past their SLA", "Stale leads"):
         assert heading in text
+    # The stale leads are the Stale leads screen's (the world's old leads idle since January).
+    stale = reports.stale_leads.uncached(world.alpha)
+    assert not stale.empty and stale.iloc[0]["name"] in text and f"Stale leads ({len(stale)})" in text
     assert "Ravi Waiting Buyer" in text and "Sara Waiting Buyer" in text
     assert "Sara Rep" in text and "Ravi Kumar" in text  # breaches counted per rep
     # Yesterday: the two leads due today were generated then; the day before, the two waiting ones.
@@ -332,7 +335,7 @@ def test_a_person_chooses_only_among_their_roles_digests(world: World) -> None:
             world.alpha, world.ids["lena"], email=address("lena"), kinds=["leadership_weekly"]
         )
     assert saved == ("leadership_weekly",)
-    assert choices(world, "lena") == {"manager_daily": False, "leadership_weekly": True}
+    assert choices(world, "lena") == {"leadership_weekly": True}
 
 
 def test_without_a_choice_a_role_gets_its_default() -> None:

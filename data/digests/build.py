@@ -10,23 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-
 from data import reports
 from data.digests import kinds
 from data.digests.compose import Attachment, Digest, Heading, span_text
 from data.digests.recipients import Recipient
 from data.domain.filters import IST, ReportFilters
 from data.exports import snapshot
-
-
-def stale_leads_of(recipient: Recipient, today: dt.date) -> pd.DataFrame | None:
-    """The stale leads the recipient may see, or None while Leadline has no stale-leads read."""
-    try:
-        from data.reports.stale_leads import stale_leads
-    except ImportError:
-        return None
-    return getattr(stale_leads, "uncached", stale_leads)(recipient.scope, ReportFilters.last_months(1, today))
 
 
 def _month_span(first: dt.date, last: dt.date) -> str:
@@ -64,7 +53,7 @@ def build_digest(
             scope, periods.yesterday, periods.yesterday, periods.day_before, periods.day_before
         )
         breaches = reports.speed_to_lead.uncached(scope, ReportFilters.last_months(1, today)).breaches
-        stale = stale_leads_of(recipient, today)
+        stale = reports.stale_leads.uncached(scope)
         period = f"yesterday ({span_text(periods.yesterday, periods.yesterday)}); SLA breaches and stale leads now"
         return kinds.manager_daily(heading(period), periods, figures, breaches, stale)
     if kind == "leadership_weekly":

@@ -123,18 +123,15 @@ def rep_daily(
 
 
 def manager_daily(
-    heading: Heading, periods: Periods, figures: pd.DataFrame, breaches: pd.DataFrame, stale: pd.DataFrame | None
+    heading: Heading, periods: Periods, figures: pd.DataFrame, breaches: pd.DataFrame, stale: pd.DataFrame
 ) -> Digest:
     """Yesterday against the day before, and the SLA breaches and stale leads per rep.
 
     ``figures``: reports.day_figures(yesterday, the day before); ``breaches``:
-    reports.speed_to_lead().breaches; ``stale``: the stale leads, or None where they are not read.
+    reports.speed_to_lead().breaches; ``stale``: reports.stale_leads().
     """
     yesterday, before = periods.yesterday, periods.day_before
-    counts = {"Past SLA": per_rep(breaches)}
-    if stale is not None:
-        counts["Stale"] = per_rep(stale)
-    sections = [
+    sections = (
         figures_section(
             "Yesterday against the day before",
             f"Counted on the day they happened: {day_words(yesterday)} against {day_words(before)}.",
@@ -144,10 +141,9 @@ def manager_daily(
         ),
         per_rep_section(
             "Per rep",
-            "Unanswered leads past their source's SLA now"
-            + (", and open leads with no activity for longer than their stale limit." if stale is not None else "."),
-            counts,
-            empty="No lead is past its SLA" + (" and none is stale." if stale is not None else "."),
+            "Unanswered leads past their source's SLA now, and open leads idle past their stage's stale limit.",
+            {"Past SLA": per_rep(breaches), "Stale": per_rep(stale)},
+            empty="No lead is past its SLA and none is stale.",
         ),
         lead_section(
             f"Leads past their SLA ({len(breaches):,})",
@@ -156,17 +152,14 @@ def manager_daily(
             (*_LEAD_COLUMNS, *_OWNER, ("source", "Source"), ("generated_at", "Arrived"), _WAITING),
             empty="No lead is past its SLA.",
         ),
-    ]
-    if stale is not None:
-        sections.append(
-            lead_section(
-                f"Stale leads ({len(stale):,})",
-                "Open leads with no activity for longer than their stale limit.",
-                stale,
-                (*_LEAD_COLUMNS, *_OWNER, ("days_idle", "Days idle"), ("last_activity_at", "Last activity")),
-                empty="No lead is stale.",
-            )
-        )
+        lead_section(
+            f"Stale leads ({len(stale):,})",
+            "Open leads nobody has touched for longer than their furthest stage allows, the longest idle first.",
+            stale,
+            (*_LEAD_COLUMNS, *_OWNER, ("days_idle", "Days idle"), ("last_activity_at", "Last activity")),
+            empty="No lead is stale.",
+        ),
+    )
     return digest("manager_daily", subject("manager_daily", periods.today), heading, sections)
 
 

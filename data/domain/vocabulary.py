@@ -258,12 +258,13 @@ LEAD_OWNER_ROLES = ("rep", "manager")
 ROUTED_REASONS = ("rule", "fallback")
 # The pool a rule tries first; the other is tried when nobody in it is available.
 PRIMARY_POOL, FALLBACK_POOL = ROUTING_POOLS
-# Which digests each role may get: a rep's covers their own leads; the weekly one carries the
-# snapshot, so only the roles that may export one get it. An admin gets none until they choose.
+# Which digests each role may get: a rep's covers their own leads; the managers' lists leads, as
+# the follow-up and stale-lead screens do (not leadership's); the weekly one carries the snapshot,
+# so only the roles that may export one get it. An admin gets none until they choose.
 DIGEST_KINDS_BY_ROLE = {
     "rep": ("rep_daily",),
     "manager": ("rep_daily", "manager_daily"),
-    "leadership": ("manager_daily", "leadership_weekly"),
+    "leadership": ("leadership_weekly",),
     "admin": DIGEST_KINDS,
 }
 # What a person gets who never chose on their profile.
