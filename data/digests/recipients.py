@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from data import db
 from data.domain.vocabulary import DEFAULT_DIGEST_KINDS, DIGEST_KINDS, DIGEST_KINDS_BY_ROLE, ROLES
+from data.writes.auth import User
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,8 @@ class Recipient:
 
     @property
     def scope(self) -> db.Scope:
-        """What the person may see: a rep only their own leads (as ``auth.User.scope``)."""
-        return db.Scope(self.tenant_id, self.user_id if self.role == "rep" else None)
+        """What the person may see, as when they sign in: a rep only their own leads."""
+        return User(self.tenant_id, self.user_id, self.username, self.display_name, self.role).scope
 
 
 def effective_kinds(role: str, choices: dict[str, bool]) -> tuple[str, ...]:
