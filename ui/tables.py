@@ -83,11 +83,30 @@ STATEMENT_COLUMNS = {
 }
 
 
+def sortable(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]):
+    """The chosen columns under their labels, values kept and only their display formatted, so a
+    click on a header sorts numbers as numbers (formatted text would put "10" before "9")."""
+    kept = labelled(frame, columns)  # codes and booleans are words already
+    words = {label for label, kind in columns.values() if kind.startswith(CODE) or kind == "yes_no"}
+    return kept.style.format({label: formatter("text" if label in words else kind) for label, kind in columns.values()})
+
+
 def show_table(
-    frame: pd.DataFrame, columns: dict[str, tuple[str, str]], file_stem: str, *, key: str, height: int | str = "auto"
+    frame: pd.DataFrame,
+    columns: dict[str, tuple[str, str]],
+    file_stem: str,
+    *,
+    key: str,
+    height: int | str = "auto",
+    sort_by_value: bool = False,
 ) -> None:
-    """Show the table and, under it, a button that downloads the same table as CSV."""
-    st.dataframe(formatted(frame, columns), hide_index=True, height=height)
+    """Show the table and, under it, a button that downloads the same table as CSV.
+
+    With ``sort_by_value`` the table holds the values themselves, formatted for display only, so
+    sorting by a header orders them by value.
+    """
+    shown = sortable(frame, columns) if sort_by_value else formatted(frame, columns)
+    st.dataframe(shown, hide_index=True, height=height)
     st.download_button(
         "Download CSV",
         to_csv_bytes(labelled(frame, columns)),

@@ -41,7 +41,8 @@ OVERDUE_BUCKETS = ("overdue_1_3", "overdue_4_7", "overdue_older")
 # The owner filter's value for leads nobody owns (a user id is a number, so it cannot clash).
 UNASSIGNED = "unassigned"
 
-_DUE = """
+# The open leads due now, bucketed; the team scorecard counts its overdue ones per owner.
+DUE = """
     with
 
     activity as (
@@ -119,7 +120,7 @@ _DUE = """
 """
 
 _LEADS = (
-    _DUE
+    DUE
     + """
     select * from bucketed
     where (cast(:owner_user_id as bigint) is null or owner_user_id = :owner_user_id)
@@ -129,7 +130,7 @@ _LEADS = (
 )
 
 _BY_OWNER = (
-    _DUE
+    DUE
     + """
     select
         owner_user_id,
