@@ -372,3 +372,54 @@ def logged_plainly(tenant_id: int, filters: ReportFilters) -> tuple[int, int]:
         return int((frame["lead_id"].isin(lead_ids) & (months >= first) & (months <= last)).sum())
 
     return counted(calls), counted(visits)
+
+
+# The screen ------------------------------------------------------------------------------------
+
+MARKUP_NAME = "**Sara** [x](y) <b>b</b>"
+
+
+@pytest.fixture(scope="module")
+def screen_world():
+    """The hand-built world served, its rep Sara renamed to markup (she owns nothing: a row of zeros)."""
+    from tests.support.screens import serving_world
+
+    with serving_world("scorecard-screen") as world:
+        with db.tenant_transaction(world.alpha) as conn:
+            conn.execute(
+                sa.text("update app_users set display_name = :name where user_id = :id"),
+                {"name": MARKUP_NAME, "id": world.ids["sara"]},
+            )
+        reports.clear_report_caches()
+        yield world
+
+
+@pytest.mark.parametrize("username", ["mona", "lena"])
+def test_the_screen_shows_every_reps_row_sortable_by_value_and_names_as_typed(screen_world, username) -> None:
+    from tests.support.screens import opened
+    from tests.test_pages import JAN_FEB
+
+    app = opened("pages/scorecard.py", username)
+    app.date_input(key="period").set_value(JAN_FEB).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == "Team scorecard"
+    (table,) = app.dataframe
+    shown = table.value
+    expected = reports.scorecard(screen_world.alpha, ReportFilters(month_from=JAN_FEB[0], month_to=JAN_FEB[1]))
+    # The table keeps the values (formatted for display only), so a header click sorts by number.
+    assert shown["Rep"].tolist() == expected["rep_name"].fillna("Unassigned").tolist()
+    assert shown["Leads"].tolist() == expected["leads"].tolist()
+    assert pd.api.types.is_numeric_dtype(shown["Leads"]) and pd.api.types.is_numeric_dtype(shown["% within SLA"])
+    assert MARKUP_NAME in shown["Rep"].tolist()  # as typed, in a table cell (plain text)
+    rendered = [element.value for group in (app.markdown, app.caption, app.title) for element in group]
+    assert not any("<b>" in text or "**Sara**" in text for text in rendered)
+    assert app.get("download_button")
+
+
+def test_a_rep_has_no_scorecard_in_their_menu() -> None:
+    from ui.navigation import MENUS
+
+    paths = {entry.path for role in ("rep",) for section in MENUS[role].values() for entry in section}
+    assert "pages/scorecard.py" not in paths
+    for role in ("manager", "leadership", "admin"):
+        assert "pages/scorecard.py" in {entry.path for section in MENUS[role].values() for entry in section}
