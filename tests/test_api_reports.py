@@ -42,6 +42,7 @@ def _reads(scope: Scope, filters: ReportFilters) -> dict[str, dict[str | None, p
     return {
         "overview": {"kpis": overview.kpis, "trend": overview.trend},
         "funnel": {"cohorts": funnel.cohorts, "stages": funnel.stages, "lags": funnel.lags},
+        "team-scorecard": {None: reports.scorecard.uncached(scope, filters)},
         "source-performance": {None: reports.source_performance.uncached(scope, filters)},
         "campaign-performance": {None: reports.campaign_performance.uncached(scope, filters, today)},
         "bookings": {"by_month": stock.by_month, "by_status": stock.by_status, "by_project": stock.by_project},
