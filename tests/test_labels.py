@@ -189,6 +189,7 @@ ALLOWED_LITERALS = {
     ("pages/bookings.py", "unit_status"): "inventory columns",
     ("pages/funnel.py", "milestone_type"): "funnel columns",
     ("pages/speed_to_lead.py", "sla_status"): "columns counting the leads of each SLA status",
+    ("data/reports/scorecard.py", "sla_status"): "columns counting the leads of each SLA status",
 }
 
 
