@@ -128,6 +128,10 @@ def test_a_manager_sorts_the_scorecard_and_narrows_it_to_one_rep(browser, app_ur
     assert MARKUP in names and "Ravi Kumar" in names
     leads = {row[0]: int(row[headers(tab).index("Leads")]) for row in rows}
     assert leads[MARKUP] == 10 and leads["Ravi Kumar"] < 10
+    # Sara answered nobody: her median is no figure, held as minus infinity so that it sorts
+    # lowest (drawn as a dash; the grid's accessible table reads the value itself).
+    median = headers(tab).index("Median response (working min)")
+    assert {row[0]: row[median] for row in rows}[MARKUP] == "-Infinity"
 
     # Sorted by Leads, by value: fewest first (as text, "10" would come before Ravi's).
     sort_by(tab, "Leads")
