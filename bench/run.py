@@ -75,7 +75,6 @@ def _reads(timings: Timings, scope: Scope, runs: int) -> None:
     for label, filters in _filter_sets(scope).items():
         timings.measure(f"overview KPIs · {label}", lambda f=filters: reports.overview(scope, f, today), runs)
         timings.measure(f"funnel · {label}", lambda f=filters: reports.funnel(scope, f), runs)
-        timings.measure(f"team scorecard · {label}", lambda f=filters: reports.scorecard(scope, f), runs)
         timings.measure(f"sources · {label}", lambda f=filters: reports.source_performance(scope, f), runs)
         timings.measure(f"campaigns · {label}", lambda f=filters: reports.campaign_performance(scope, f, today), runs)
         timings.measure(
@@ -264,7 +263,6 @@ def _target(name: str) -> int | None:
 _ANALYSIS_READS = (
     "overview KPIs ·",
     "funnel ·",
-    "team scorecard ·",
     "sources ·",
     "campaigns ·",
     "bookings & inventory ·",
