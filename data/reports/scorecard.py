@@ -116,8 +116,10 @@ COLUMNS = (
     "lead_to_booking_rate",
     "overdue_follow_ups",
 )
-_COUNTS = [name for name in COLUMNS if name not in ("owner_user_id", "rep_name", "sla_rate", "median_working_minutes")]
-_COUNTS.remove("lead_to_booking_rate")
+# The columns that are counts: zero, never missing, for a row without them.
+_COUNTS = [
+    name for name in COLUMNS if name not in ("owner_user_id", "rep_name") and not name.endswith(("_rate", "_minutes"))
+]
 
 # A lead nobody owns has no user id; the frames are joined on this key, 0 standing for nobody.
 _NOBODY = 0
@@ -157,9 +159,10 @@ def scorecard(scope: Scope | int, filters: ReportFilters) -> pd.DataFrame:
     stages, responses, logged, overdue, people = read_frames(
         scope, [_STAGES, BY_REP_SQL, _LOGGED, _OVERDUE, _PEOPLE], params
     )
-    responses = with_sla_rate(responses)[["owner_user_id", "answered", "met", "breached", "sla_rate"]].assign(
-        median_working_minutes=responses["median_working_minutes"]
-    )
+    # Speed to lead's own "leads" is the funnel's, read above; the rest of its figures are kept.
+    responses = with_sla_rate(responses)[
+        ["owner_user_id", "answered", "met", "breached", "sla_rate", "median_working_minutes"]
+    ]
     figures = pd.concat(
         [
             _keyed(stages, "owner_user_id"),
