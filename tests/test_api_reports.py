@@ -46,6 +46,7 @@ def _reads(scope: Scope, filters: ReportFilters) -> dict[str, dict[str | None, p
         "speed-to-lead": {
             part: getattr(speed, part) for part in ("total", "by_rep", "by_source", "by_project", "by_week", "breaches")
         },
+        "team-scorecard": {None: reports.scorecard.uncached(scope, filters)},
         "source-performance": {None: reports.source_performance.uncached(scope, filters)},
         "campaign-performance": {None: reports.campaign_performance.uncached(scope, filters, today)},
         "bookings": {"by_month": stock.by_month, "by_status": stock.by_status, "by_project": stock.by_project},

@@ -194,6 +194,7 @@ ALLOWED_LITERALS = {
     ("pages/funnel.py", "milestone_type"): "funnel columns",
     ("pages/funnel.py", "stale_stage"): "funnel columns (the stale-lead stages share milestone codes)",
     ("pages/speed_to_lead.py", "sla_status"): "columns counting the leads of each SLA status",
+    ("data/reports/scorecard.py", "sla_status"): "columns counting the leads of each SLA status",
 }
 
 

@@ -18,7 +18,7 @@ from data.domain.filters import IST
 
 LOCALE = "en_IN"
 LAKH = 100_000
-_MISSING = "—"
+MISSING = "—"  # what a missing figure shows as
 
 Number = int | float | Decimal
 
@@ -34,7 +34,7 @@ def _missing(value: object) -> bool:
 def inr(amount: Number | None, paise: bool = False) -> str:
     """Rupees with Indian grouping: ₹1,23,45,678 (or ₹1,23,45,678.50 with paise)."""
     if _missing(amount):
-        return _MISSING
+        return MISSING
     if paise:
         return format_currency(amount, "INR", locale=LOCALE)
     return format_currency(amount, "INR", format="¤#,##,##0", currency_digits=False, locale=LOCALE)
@@ -43,7 +43,7 @@ def inr(amount: Number | None, paise: bool = False) -> str:
 def inr_compact(amount: Number | None) -> str:
     """Rupees in lakhs and crores: ₹1.23 Cr, ₹45.6 L; amounts under a lakh in full."""
     if _missing(amount):
-        return _MISSING
+        return MISSING
     if abs(amount) < LAKH:
         return inr(amount)
     text = format_compact_currency(amount, "INR", fraction_digits=2, locale=LOCALE)
@@ -53,21 +53,21 @@ def inr_compact(amount: Number | None) -> str:
 def count(value: Number | None) -> str:
     """A whole number with Indian grouping: 1,23,456."""
     if _missing(value):
-        return _MISSING
+        return MISSING
     return format_decimal(value, format="#,##,##0", locale=LOCALE)
 
 
 def percent(ratio: Number | None, digits: int = 1) -> str:
     """A ratio as a percentage: 0.0345 -> 3.5%."""
     if _missing(ratio):
-        return _MISSING
+        return MISSING
     return f"{float(ratio) * 100:.{digits}f}%"
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
     """A date as 25 Nov 2026 (a moment is taken in India time)."""
     if _missing(value):
-        return _MISSING
+        return MISSING
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.astimezone(IST)
     return f"{value.day} {value:%b %Y}"
@@ -76,7 +76,7 @@ def date(value: dt.date | dt.datetime | None) -> str:
 def moment(value: dt.datetime | None) -> str:
     """A moment in India time: 25 Nov 2026, 14:05."""
     if _missing(value):
-        return _MISSING
+        return MISSING
     if value.tzinfo is not None:
         value = value.astimezone(IST)
     return f"{value.day} {value:%b %Y, %H:%M}"
@@ -85,5 +85,5 @@ def moment(value: dt.datetime | None) -> str:
 def month(value: dt.date | None) -> str:
     """A month as Nov 2026."""
     if _missing(value):
-        return _MISSING
+        return MISSING
     return f"{value:%b %Y}"

@@ -27,6 +27,7 @@ class Entry(NamedTuple):
 
 OVERVIEW = Entry("pages/overview.py", "Overview", ":material/dashboard:", Action.SCREEN_ANALYSIS)
 FUNNEL = Entry("pages/funnel.py", "Funnel", ":material/filter_alt:", Action.SCREEN_FUNNEL)
+SCORECARD = Entry("pages/scorecard.py", "Team scorecard", ":material/leaderboard:", Action.SCREEN_ANALYSIS)
 SOURCES = Entry("pages/sources.py", "Sources", ":material/hub:", Action.SCREEN_ANALYSIS)
 SPEED_TO_LEAD = Entry("pages/speed_to_lead.py", "Speed to lead", ":material/timer:", Action.SCREEN_ANALYSIS)
 CAMPAIGNS = Entry("pages/campaigns.py", "Campaigns", ":material/campaign:", Action.SCREEN_ANALYSIS)
@@ -75,7 +76,7 @@ OWN_WORK_LAYOUT = {
 # Managers enter data on behalf of their reps, and book, cancel and keep the accounts;
 # leadership reads; admins also set up and export.
 TEAM_LAYOUT = {
-    "Analysis": [OVERVIEW, FUNNEL, SPEED_TO_LEAD, SOURCES, CAMPAIGNS, BOOKINGS],
+    "Analysis": [OVERVIEW, FUNNEL, SPEED_TO_LEAD, SCORECARD, SOURCES, CAMPAIGNS, BOOKINGS],
     "Customers and leads": [LEADS, TIMELINE, LEDGER],
     "Data entry": [
         FOLLOW_UPS,

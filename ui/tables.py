@@ -83,11 +83,48 @@ STATEMENT_COLUMNS = {
 }
 
 
+# Numbers a sortable table may lack (a rate without leads, a median without answers). The grid
+# draws a missing value as "None" whatever its display text, so it holds minus infinity instead,
+# shown as a dash: it sorts below every figure, as "no figure" should.
+_NO_FIGURE = float("-inf")
+_NUMBER_KINDS = ("count", "inr", "inr_paise", "percent", "days", "number")
+
+
+def _dash_for_no_figure(show: Callable) -> Callable:
+    return lambda value: fmt.MISSING if value == _NO_FIGURE else show(value)
+
+
+def sortable(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]):
+    """The chosen columns under their labels, values kept and only their display formatted, so a
+    click on a header sorts numbers as numbers (formatted text would put "10" before "9")."""
+    kept = labelled(frame, columns)  # codes and booleans are words already
+    shown = {}
+    for label, kind in columns.values():
+        if kind in _NUMBER_KINDS and kept[label].isna().any():
+            kept[label] = kept[label].astype("float64").fillna(_NO_FIGURE)
+            shown[label] = _dash_for_no_figure(formatter(kind))
+        else:
+            words = kind.startswith(CODE) or kind == "yes_no"
+            shown[label] = formatter("text" if words else kind)
+    return kept.style.format(shown)
+
+
 def show_table(
-    frame: pd.DataFrame, columns: dict[str, tuple[str, str]], file_stem: str, *, key: str, height: int | str = "auto"
+    frame: pd.DataFrame,
+    columns: dict[str, tuple[str, str]],
+    file_stem: str,
+    *,
+    key: str,
+    height: int | str = "auto",
+    sort_by_value: bool = False,
 ) -> None:
-    """Show the table and, under it, a button that downloads the same table as CSV."""
-    st.dataframe(formatted(frame, columns), hide_index=True, height=height)
+    """Show the table and, under it, a button that downloads the same table as CSV.
+
+    With ``sort_by_value`` the table holds the values themselves, formatted for display only, so
+    sorting by a header orders them by value.
+    """
+    shown = sortable(frame, columns) if sort_by_value else formatted(frame, columns)
+    st.dataframe(shown, hide_index=True, height=height)
     st.download_button(
         "Download CSV",
         to_csv_bytes(labelled(frame, columns)),

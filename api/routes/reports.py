@@ -327,6 +327,26 @@ def speed_to_lead_report(
     return page(request, getattr(report, part), limit, cursor, f"speed-to-lead-{part}")
 
 
+@router.get("/reports/team-scorecard", response_model=Page, responses=REPORT_RESPONSES, summary="Team scorecard")
+def team_scorecard_report(
+    request: Request,
+    scope: AnalysisScope,
+    given: EveryFilter,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page | Response:
+    """The Team scorecard screen: one row per rep for the period's leads.
+
+    Columns: owner_user_id and rep_name (null for the leads nobody owns), leads, answered, met,
+    breached, sla_rate, median_working_minutes (speed to lead's), calls_logged and visits_logged
+    (by whoever logged them, dated in the months), site_visited, revisited, booked, cancelled,
+    net_booked (the funnel's), lead_to_booking_rate (net_booked / leads) and overdue_follow_ups
+    (now, whatever the months). Every active rep has a row unless an owner is chosen. Every filter
+    applies (docs/reporting-views.md, "Team scorecard")."""
+    report = reports.scorecard(scope, report_filters(scope, given))
+    return page(request, report, limit, cursor, "team-scorecard")
+
+
 @router.get("/reports/source-performance", response_model=Page, responses=REPORT_RESPONSES, summary="Sources")
 def source_performance_report(
     request: Request,

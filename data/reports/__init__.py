@@ -24,6 +24,7 @@ from data.reports.ledger import account_figures, account_statement, ledger_summa
 from data.reports.lists import booking_list, campaign_list
 from data.reports.options import FilterOptions, filter_options
 from data.reports.routing import current_leave, routing_pool_members, routing_rules
+from data.reports.scorecard import scorecard
 from data.reports.setup_lists import list_sources, list_towers, list_units, list_users, list_working_hours
 from data.reports.sources import source_performance
 from data.reports.speed_to_lead import SpeedToLead, speed_to_lead
@@ -85,6 +86,7 @@ __all__ = [
     "overview",
     "routing_pool_members",
     "routing_rules",
+    "scorecard",
     "search_leads",
     "source_performance",
     "speed_to_lead",

@@ -23,10 +23,8 @@ STAGES = (
     ("net_booked", "Net booked"),
 )
 
-_COHORTS = (
-    """
-    select
-        cohort_month,
+# The stage counts summed over rows of v_lead_funnel_analysis; the team scorecard sums the same.
+STAGE_SUMS = """
         sum(leads)::bigint as leads,
         sum(contacted)::bigint as contacted,
         sum(qualified)::bigint as qualified,
@@ -35,6 +33,14 @@ _COHORTS = (
         sum(booked)::bigint as booked,
         sum(cancelled)::bigint as cancelled,
         sum(net_booked)::bigint as net_booked
+"""
+
+_COHORTS = (
+    """
+    select
+        cohort_month,"""
+    + STAGE_SUMS
+    + """
     from v_lead_funnel_analysis
     where cohort_month between :month_from and :month_to and """
     + LEAD_FILTERS

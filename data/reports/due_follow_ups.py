@@ -79,7 +79,8 @@ ACTIVITY_CTES = """
     )
 """
 
-_DUE = (
+# The open leads due now, bucketed; the team scorecard counts its overdue ones per owner.
+DUE = (
     "with"
     + ACTIVITY_CTES
     + """,
@@ -127,7 +128,7 @@ _DUE = (
 )
 
 _LEADS = (
-    _DUE
+    DUE
     + """
     select * from bucketed
     where (cast(:owner_user_id as bigint) is null or owner_user_id = :owner_user_id)
@@ -137,7 +138,7 @@ _LEADS = (
 )
 
 _BY_OWNER = (
-    _DUE
+    DUE
     + """
     select
         owner_user_id,

@@ -78,6 +78,8 @@ def _grouped(columns: str, group_by: str, join: str) -> str:
 
 
 _GROUPED_SQL = {name: _grouped(*grouping) for name, grouping in _GROUPINGS.items()}
+# The per-rep figures, which the team scorecard reads too (the same text, so the two agree).
+BY_REP_SQL = _GROUPED_SQL["by_rep"]
 
 _TOTAL = "with " + _PERIOD_RESPONSES + " select " + _FIGURES + " from responses"
 
@@ -133,7 +135,8 @@ class SpeedToLead:
     breaches: pd.DataFrame
 
 
-def _with_rate(frame: pd.DataFrame) -> pd.DataFrame:
+def with_sla_rate(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with sla_rate: met over decided (met + breached), NaN when none is decided."""
     decided = frame["met"] + frame["breached"]
     return frame.assign(sla_rate=frame["met"] / decided.where(decided > 0))
 
@@ -158,8 +161,8 @@ def speed_to_lead(scope: Scope | int, filters: ReportFilters) -> SpeedToLead:
         {**filters.params(), "breach_limit": BREACH_LIMIT},
     )
     total, *grouped, breaches = frames
-    by_name = {name: _with_rate(frame) for name, frame in zip(names, grouped, strict=True)}
+    by_name = {name: with_sla_rate(frame) for name, frame in zip(names, grouped, strict=True)}
     for frame in (by_name["by_rep"], breaches):
         frame["owner_user_id"] = frame["owner_user_id"].astype("Int64")
     by_name["by_project"]["project_id"] = by_name["by_project"]["project_id"].astype("Int64")
-    return SpeedToLead(total=_with_rate(total), breaches=breaches, **by_name)
+    return SpeedToLead(total=with_sla_rate(total), breaches=breaches, **by_name)
