@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
-from bench import streamlit_server
 from data import db, reports
 from data.domain.filters import IST
 from data.writes import activity
 from data.writes import leads as lead_writes
+from tests.support.browser_app import serving, settle
 from tests.support.world import PASSWORD, World, add_people, build_world
 from tests.test_browser import SCREENSHOTS, browser, fits_the_width, sign_in  # noqa: F401 - the browser fixture
 from ui.text import WORD_JOINER
@@ -72,24 +71,8 @@ def world(database) -> World:
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
     """The app on the session's database, serving alpha (not demo mode: real users and passwords)."""
-    state = tmp_path_factory.mktemp("entry-state")
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database.render_as_string(hide_password=False),
-        LEADLINE_TENANT="alpha-browser-entry",
-        LEADLINE_STATE_DIR=str(state),
-    )
-    try:
-        with streamlit_server.serve(env, state / "streamlit.log") as url:
-            yield url
-    except streamlit_server.ServerFailed as failure:
-        pytest.fail(str(failure))
-
-
-def settle(tab) -> None:
-    """Wait until the app has finished its run."""
-    tab.wait_for_timeout(300)
-    tab.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
+    with serving(database, "alpha-browser-entry", tmp_path_factory.mktemp("entry-state")) as url:
+        yield url
 
 
 @pytest.fixture()

@@ -5,7 +5,6 @@ once and gone after a reload, the page within 390 px."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -13,14 +12,13 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bench import streamlit_server
 from data import db, reports
+from tests.support.browser_app import on_a_phone, serving, settle
 from tests.support.world import PASSWORD, World, add_people, build_world
-from tests.test_browser import browser, fits_the_width, sign_in  # noqa: F401 - the browser fixture
+from tests.test_browser import browser, fits_the_width  # noqa: F401 - the browser fixture
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 KEY = re.compile(r"ll_[0-9a-f]{8}_[A-Za-z0-9_-]{43}")
 MARKUP = "Feed ** [x](y) <b>bold</b>"
 
@@ -35,18 +33,8 @@ def world(database) -> World:
 
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
-    state = tmp_path_factory.mktemp("integrations-state")
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database.render_as_string(hide_password=False),
-        LEADLINE_TENANT="alpha-browser-integrations",
-        LEADLINE_STATE_DIR=str(state),
-    )
-    try:
-        with streamlit_server.serve(env, state / "streamlit.log") as url:
-            yield url
-    except streamlit_server.ServerFailed as failure:
-        pytest.fail(str(failure))
+    with serving(database, "alpha-browser-integrations", tmp_path_factory.mktemp("integrations-state")) as url:
+        yield url
 
 
 def keys_named(world: World, name: str) -> list[tuple[str, str]]:
@@ -58,11 +46,6 @@ def keys_named(world: World, name: str) -> list[tuple[str, str]]:
                 {"name": name},
             )
         ]
-
-
-def settle(tab) -> None:
-    tab.wait_for_timeout(300)
-    tab.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
 
 
 def create(tab, name: str) -> str:
@@ -77,12 +60,7 @@ def create(tab, name: str) -> str:
 
 
 def test_an_admin_makes_keys_on_a_phone(browser, app_url: str, world: World) -> None:  # noqa: F811
-    context = browser.new_context(viewport=PHONE)
-    tab = context.new_page()
-    tab.goto(f"{app_url}/admin_integrations")
-    sign_in(tab, "boss", PASSWORD)
-    tab.get_by_role("heading", name="Integrations").first.wait_for(timeout=60_000)
-    settle(tab)
+    context, tab = on_a_phone(browser, app_url, "admin_integrations", "boss", PASSWORD, "Integrations")
 
     first = create(tab, MARKUP)
     # The name shows as typed, not as bold text or a link.
