@@ -33,8 +33,8 @@ def show_more() -> None:
 
 
 def choose(name: str, key: str, options: dict) -> object:
-    """One filter: "All" or one of the options (shown as plain text)."""
-    return st.selectbox(
+    """One filter in the sidebar: "All" or one of the options (shown as plain text)."""
+    return st.sidebar.selectbox(
         name,
         [None, *options],
         format_func=lambda value: "All" if value is None else options[value],
@@ -44,23 +44,22 @@ def choose(name: str, key: str, options: dict) -> object:
 
 
 def chosen_filters(scope, is_rep: bool) -> reports.StaleLeadFilters:
-    """The filters above the list: rep (not for a rep: theirs only), source, subsource, project."""
+    """The filters, in the sidebar as on the analysis screens (on a phone the list comes first):
+    rep (not for a rep, who sees their own only), source, subsource, project."""
     options = reports.filter_options(scope)
-    columns = st.columns(3 if is_rep else 4)
+    st.sidebar.header("Filters")
     owner = None
     if not is_rep:
-        with columns.pop(0):
-            owners = {int(row.user_id): text.shorten(row.display_name) for row in options.owners.itertuples()}
-            owner = choose("Rep", "stale-rep", owners)
+        owners = {int(row.user_id): text.shorten(row.display_name) for row in options.owners.itertuples()}
+        owner = choose("Rep", "stale-rep", owners)
     sources = options.sources
-    with columns[0]:
-        source = choose("Source", "stale-source", {name: text.shorten(name) for name in sources["source"].unique()})
-    with columns[1]:
-        subsources = sources.loc[sources["source"] == source, "subsource"] if source else []
+    source = choose("Source", "stale-source", {name: text.shorten(name) for name in sources["source"].unique()})
+    subsource = None
+    if source:
+        subsources = sources.loc[sources["source"] == source, "subsource"]
         subsource = choose("Subsource", "stale-subsource", {name: text.shorten(name) for name in subsources})
-    with columns[2]:
-        projects = {int(row.project_id): text.shorten(row.name) for row in options.projects.itertuples()}
-        project = choose("Project", "stale-project", projects)
+    projects = {int(row.project_id): text.shorten(row.name) for row in options.projects.itertuples()}
+    project = choose("Project", "stale-project", projects)
     return reports.StaleLeadFilters(owner_user_id=owner, source=source, subsource=subsource, project_id=project)
 
 

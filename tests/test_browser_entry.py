@@ -19,7 +19,7 @@ from data import db, reports
 from data.domain.filters import IST
 from data.writes import activity
 from data.writes import leads as lead_writes
-from tests.support.screens import served_app
+from tests.support.browser_app import serving
 from tests.support.world import PASSWORD, World, add_people, build_world
 from tests.test_browser import SCREENSHOTS, browser, fits_the_width, sign_in  # noqa: F401 - the browser fixture
 from ui.text import WORD_JOINER
@@ -71,7 +71,7 @@ def world(database) -> World:
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
     """The app on the session's database, serving alpha (not demo mode: real users and passwords)."""
-    with served_app(database, tmp_path_factory.mktemp("entry-state"), "alpha-browser-entry") as url:
+    with serving(database, "alpha-browser-entry", tmp_path_factory.mktemp("entry-state")) as url:
         yield url
 
 

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from data import db, reports
-from tests.support.screens import served_app
+from tests.support.browser_app import serving, settle
 from tests.support.world import PASSWORD, World, add_people, build_world
 from tests.test_browser import browser, fits_the_width, sign_in  # noqa: F401 - the browser fixture
 
@@ -34,7 +34,7 @@ def world(database) -> World:
 
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
-    with served_app(database, tmp_path_factory.mktemp("integrations-state"), "alpha-browser-integrations") as url:
+    with serving(database, "alpha-browser-integrations", tmp_path_factory.mktemp("integrations-state")) as url:
         yield url
 
 
@@ -47,11 +47,6 @@ def keys_named(world: World, name: str) -> list[tuple[str, str]]:
                 {"name": name},
             )
         ]
-
-
-def settle(tab) -> None:
-    tab.wait_for_timeout(300)
-    tab.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
 
 
 def create(tab, name: str, previous: str | None = None) -> str:

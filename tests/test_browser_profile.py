@@ -5,16 +5,15 @@ whose name is markup as typed, the page within 390 px."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
-from bench import streamlit_server
 from data import db, reports
 from data.domain.filters import IST, today_in_india
 from data.domain.vocabulary import label
+from tests.support.browser_app import serving, settle
 from tests.support.world import PASSWORD, World, add_people, build_world
 from tests.test_browser import browser, fits_the_width, sign_in  # noqa: F401 - the browser fixture
 from tests.test_digests import MARKUP_NAME, new_lead
@@ -37,18 +36,8 @@ def world(database) -> World:
 
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
-    state = tmp_path_factory.mktemp("profile-state")
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database.render_as_string(hide_password=False),
-        LEADLINE_TENANT="alpha-browser-profile",
-        LEADLINE_STATE_DIR=str(state),
-    )
-    try:
-        with streamlit_server.serve(env, state / "streamlit.log") as url:
-            yield url
-    except streamlit_server.ServerFailed as failure:
-        pytest.fail(str(failure))
+    with serving(database, "alpha-browser-profile", tmp_path_factory.mktemp("profile-state")) as url:
+        yield url
 
 
 def stored(world: World) -> tuple[str | None, list[tuple[str, bool]], int]:
@@ -64,11 +53,6 @@ def stored(world: World) -> tuple[str | None, list[tuple[str, bool]], int]:
             values,
         ).scalar_one()
     return email, [tuple(row) for row in kinds], saves
-
-
-def settle(tab) -> None:
-    tab.wait_for_timeout(300)
-    tab.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
 
 
 def tick(tab) -> None:

@@ -16,14 +16,13 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from data import db, reports
 from data.domain.filters import IST
-from tests.support.screens import served_app
+from tests.support.browser_app import on_a_phone, serving, settle
 from tests.support.world import PASSWORD, World, add_people, build_world
-from tests.test_browser import browser, fits_the_width, sign_in  # noqa: F401 - the browser fixture
+from tests.test_browser import browser, fits_the_width  # noqa: F401 - the browser fixture
 from tests.test_speed_to_lead import lead
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 MARKUP = "Portal ** [x](y) <b>rule</b>"
 WAITING = "Waiting ** [x](y) <b>long</b>"
 
@@ -49,18 +48,13 @@ def world(database) -> World:
 
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
-    with served_app(database, tmp_path_factory.mktemp("floor-state"), "alpha-browser-floor") as url:
+    with serving(database, "alpha-browser-floor", tmp_path_factory.mktemp("floor-state")) as url:
         yield url
 
 
 def rows(world: World, sql: str) -> list[tuple]:
     with db.tenant_transaction(world.alpha) as conn:
         return [tuple(row) for row in conn.execute(sa.text(sql))]
-
-
-def settle(tab) -> None:
-    tab.wait_for_timeout(300)
-    tab.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
 
 
 def keyed(tab, key: str):
@@ -98,19 +92,9 @@ def until(check, seconds: float = 30) -> None:
         time.sleep(0.2)
 
 
-def opened(browser, app_url: str, path: str, username: str, heading: str):  # noqa: F811
-    context = browser.new_context(viewport=PHONE)
-    tab = context.new_page()
-    tab.goto(f"{app_url}/{path}")
-    sign_in(tab, username, PASSWORD)
-    tab.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
-    settle(tab)
-    return context, tab
-
-
 def test_an_admin_adds_two_rules_in_a_row_on_a_phone(browser, app_url: str, world: World) -> None:  # noqa: F811
     ravi, sara = world.ids["rep"], world.ids["sara"]
-    context, tab = opened(browser, app_url, "admin_routing", "boss", "Lead routing")
+    context, tab = on_a_phone(browser, app_url, "admin_routing", "boss", PASSWORD, "Lead routing")
     keyed(tab, "rule-name-new-0").fill(MARKUP)
     set_number(tab, f"pool-new-0-{ravi}", 1)
     set_number(tab, f"pool-new-0-{sara}", 2)
@@ -158,7 +142,7 @@ def test_an_admin_adds_two_rules_in_a_row_on_a_phone(browser, app_url: str, worl
 
 
 def test_an_admin_sets_two_slas_and_the_hours_on_a_phone(browser, app_url: str, world: World) -> None:  # noqa: F811
-    context, tab = opened(browser, app_url, "admin_sources", "boss", "Lead sources")
+    context, tab = on_a_phone(browser, app_url, "admin_sources", "boss", PASSWORD, "Lead sources")
     sources = rows(world, "select lead_source_id, source || ' / ' || subsource from lead_sources order by 1")
     for (source_id, label), minutes in zip(sources[:2], (25, 40), strict=True):
         choose(tab, "sla-source-id", label)
@@ -181,7 +165,7 @@ def test_an_admin_sets_two_slas_and_the_hours_on_a_phone(browser, app_url: str, 
 
 def test_a_manager_calls_a_lead_from_the_breach_list_and_comes_back(browser, app_url: str, world: World) -> None:  # noqa: F811
     waiting = world.ids["waiting"]
-    context, tab = opened(browser, app_url, "speed_to_lead", "mona", "Speed to lead")
+    context, tab = on_a_phone(browser, app_url, "speed_to_lead", "mona", PASSWORD, "Speed to lead")
     breach = tab.locator(f".st-key-breach-{waiting}")
     breach.wait_for(timeout=30_000)
     # The name as typed, not bold or a link.

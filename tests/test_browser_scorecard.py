@@ -3,7 +3,6 @@ sorts it by value, a filter narrows it, a markup name shows as typed, the page f
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -11,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bench import streamlit_server
 from data import db, reports
+from tests.support.browser_app import serving, settle
 from tests.support.world import PASSWORD, World, add_people, build_world
 from tests.test_browser import browser, fits_the_width, sign_in  # noqa: F401 - the browser fixture
 
@@ -46,23 +45,8 @@ def world(database) -> World:
 
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
-    state = tmp_path_factory.mktemp("scorecard-state")
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database.render_as_string(hide_password=False),
-        LEADLINE_TENANT="alpha-browser-scorecard",
-        LEADLINE_STATE_DIR=str(state),
-    )
-    try:
-        with streamlit_server.serve(env, state / "streamlit.log") as url:
-            yield url
-    except streamlit_server.ServerFailed as failure:
-        pytest.fail(str(failure))
-
-
-def settle(tab) -> None:
-    tab.wait_for_timeout(300)
-    tab.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
+    with serving(database, "alpha-browser-scorecard", tmp_path_factory.mktemp("scorecard-state")) as url:
+        yield url
 
 
 def table_rows(tab) -> list[list[str]]:

@@ -41,10 +41,18 @@ OVERDUE_BUCKETS = ("overdue_1_3", "overdue_4_7", "overdue_older")
 # The owner filter's value for leads nobody owns (a user id is a number, so it cannot clash).
 UNASSIGNED = "unassigned"
 
-# Every live milestone and engagement with the follow-up it asks for, and each lead's latest one
-# (whose follow-up stands): the one home of both, which the stale-lead list
-# (data.reports.stale_leads) reads too. CTEs to follow a "with".
-ACTIVITY_CTES = """
+# The follow-up an activity asks for (its own next_follow_up_at, or a scheduled visit's or call's
+# moment) and the order that makes an activity a lead's latest (the docstring's): the one home of
+# both, which the stale-lead list (data.reports.stale_leads) reads too. Constant SQL.
+MILESTONE_DUE_AT = "coalesce(next_follow_up_at, case when milestone_type = 'site_visit_scheduled' then occurred_at end)"
+ENGAGEMENT_DUE_AT = "coalesce(next_follow_up_at, case when status = 'scheduled' then occurred_at end)"
+LATEST_FIRST = "recorded_at desc, occurred_at desc, kind_rank, activity_id desc"
+
+# The open leads due now, bucketed; the team scorecard counts its overdue ones per owner.
+DUE = (
+    """
+    with
+
     activity as (
         select
             tenant_id, lead_id, created_at as recorded_at, occurred_at,
@@ -53,8 +61,9 @@ ACTIVITY_CTES = """
             milestone_id as activity_id,
             milestone_type as activity_type,
             cast(null as text) as activity_status,
-            coalesce(next_follow_up_at, case when milestone_type = 'site_visit_scheduled' then occurred_at end)
-                as due_at
+            """
+    + MILESTONE_DUE_AT
+    + """ as due_at
         from lead_milestones
         where deleted_at is null
         union all
@@ -65,7 +74,9 @@ ACTIVITY_CTES = """
             engagement_id,
             engagement_type,
             status,
-            coalesce(next_follow_up_at, case when status = 'scheduled' then occurred_at end)
+            """
+    + ENGAGEMENT_DUE_AT
+    + """
         from lead_engagements
         where deleted_at is null
     ),
@@ -75,15 +86,10 @@ ACTIVITY_CTES = """
         select distinct on (tenant_id, lead_id)
             tenant_id, lead_id, activity_kind, activity_type, activity_status, occurred_at, due_at
         from activity
-        order by tenant_id, lead_id, recorded_at desc, occurred_at desc, kind_rank, activity_id desc
-    )
-"""
-
-# The open leads due now, bucketed; the team scorecard counts its overdue ones per owner.
-DUE = (
-    "with"
-    + ACTIVITY_CTES
-    + """,
+        order by tenant_id, lead_id, """
+    + LATEST_FIRST
+    + """
+    ),
 
     due as (
         select

@@ -6,13 +6,9 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from bench import streamlit_server
 from data import reports
 from tests.support.world import World, add_people, build_world
 from tests.test_pages import signed_in
@@ -37,21 +33,3 @@ def opened(page: str, username: str = "boss") -> AppTest:
     app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
-
-
-@contextlib.contextmanager
-def served_app(database: sa.URL, state: Path, tenant_slug: str) -> Iterator[str]:
-    """The app served on the test database for the tenant (not demo mode: real users and
-    passwords), its state and log under ``state``; its address. A server that fails to start
-    fails the test, with its log."""
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database.render_as_string(hide_password=False),
-        LEADLINE_TENANT=tenant_slug,
-        LEADLINE_STATE_DIR=str(state),
-    )
-    try:
-        with streamlit_server.serve(env, state / "streamlit.log") as url:
-            yield url
-    except streamlit_server.ServerFailed as failure:
-        pytest.fail(str(failure))
