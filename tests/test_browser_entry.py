@@ -156,7 +156,8 @@ def test_ten_calls_for_ten_leads_in_a_row_on_a_phone(phone, app_url: str, world:
         else:  # straight after the last save: a new search on the emptied form
             search_and_choose(phone, name)
         phone.get_by_label("Notes").fill(note)
-        assert phone.get_by_role("button", name=f"Save for {name}").is_visible()
+        # Visible once the run the link or the choice started is over (a loaded machine takes a while).
+        phone.get_by_role("button", name=f"Save for {name}").wait_for(state="visible", timeout=30_000)
         assert fits_the_width(phone), f"the call form scrolls sideways at 390 px ({name})"
         save(phone, name, double=number in (3, 6))  # an impatient thumb, twice
         assert_empty_form(phone)
