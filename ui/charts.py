@@ -86,6 +86,9 @@ SIDE_MARGIN_PX = 16
 TICK_GAPS = 5
 ROUND_STEPS = (1, 2, 2.5, 5, 10)
 WHOLE_STEPS = (1, 2, 5, 10)
+# Markers on a line or bubbles sit on the axis ends: the axis runs this share past them.
+LINE_PAD = 0.04
+BUBBLE_PAD = 0.08
 DAY_MS = 24 * 60 * 60 * 1000
 # Date axes at the resolution of their ticks: hours and minutes only while ticks are less than a
 # day apart (a short span), "1 Dec 2026" between a day and a month, "Dec 2026" beyond.
@@ -110,23 +113,34 @@ def _round_ticks(values: Iterable[object], whole: bool = False) -> list[float]:
         return [low]
     rough = (high - low) / TICK_GAPS
     magnitude = 10 ** math.floor(math.log10(rough))
-    step = next(m * magnitude for m in (WHOLE_STEPS if whole else ROUND_STEPS) if m * magnitude >= rough)
+    # The first round step near the rough one (a little under it is fine: one more tick).
+    step = next(m * magnitude for m in (WHOLE_STEPS if whole else ROUND_STEPS) if m * magnitude >= 0.8 * rough)
     if whole:
         step = max(1, math.ceil(step))
     first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
     return [round(index * step, 6) for index in range(first, last + 1)]
 
 
-def _money_ticks(values: Iterable[object]) -> dict:
+def _ticked(ticks: list[float], texts: list[str], pad: float) -> dict:
+    """Axis settings drawing exactly these ticks, the axis spanning them (``pad`` of the span
+    beyond each end, and a sliver above, so the top tick's label is never cut)."""
+    settings: dict = {"tickmode": "array", "tickvals": ticks, "ticktext": texts}
+    if len(ticks) > 1:
+        span = ticks[-1] - ticks[0]
+        settings["range"] = [ticks[0] - pad * span, ticks[-1] + max(pad, 0.02) * span]
+    return settings
+
+
+def _money_ticks(values: Iterable[object], pad: float = 0.0) -> dict:
     """Axis settings that label round amounts in lakhs and crores (₹50 L, ₹1.5 Cr)."""
     ticks = _round_ticks(values)
-    return {"tickmode": "array", "tickvals": ticks, "ticktext": [fmt.inr_compact(tick) for tick in ticks]}
+    return _ticked(ticks, [fmt.inr_compact(tick) for tick in ticks], pad)
 
 
-def _count_ticks(values: Iterable[object]) -> dict:
+def _count_ticks(values: Iterable[object], pad: float = 0.0) -> dict:
     """Axis settings that label round whole numbers with Indian grouping (1,00,000)."""
     ticks = _round_ticks(values, whole=True)
-    return {"tickmode": "array", "tickvals": ticks, "ticktext": [fmt.count(tick) for tick in ticks]}
+    return _ticked(ticks, [fmt.count(tick) for tick in ticks], pad)
 
 
 def _india_time(moments: pd.Series) -> pd.Series:
@@ -207,12 +221,11 @@ def monthly_trend(trend: pd.DataFrame) -> go.Figure:
     figure.update_yaxes(
         title_text="Leads and site visits",
         secondary_y=False,
-        rangemode="tozero",
         **_count_ticks([*trend["leads"], *trend["site_visited"]]),
     )
     # Bookings are small whole numbers: whole-number ticks, never "10.42".
     figure.update_yaxes(
-        title_text="Bookings", secondary_y=True, rangemode="tozero", showgrid=False, **_count_ticks(trend["booked"])
+        title_text="Bookings", secondary_y=True, showgrid=False, **_count_ticks(trend["booked"], pad=LINE_PAD)
     )
     return figure
 
@@ -355,6 +368,7 @@ def campaign_roi(campaigns: pd.DataFrame) -> go.Figure:
             text=names,
             textposition="top center",
             textfont={"size": 11},
+            cliponaxis=False,
             marker={
                 "color": status_colour(status),
                 "size": rows["leads"],
@@ -388,8 +402,8 @@ def campaign_roi(campaigns: pd.DataFrame) -> go.Figure:
         f"(largest {fmt.count(biggest)}); above the dashed line value exceeds spend",
     )
     figure.update_layout(xaxis_title="Spend", yaxis_title="Net booking value", legend={"orientation": "h", "y": -0.2})
-    figure.update_xaxes(**_money_ticks(campaigns["spend"]))
-    figure.update_yaxes(**_money_ticks([*campaigns["net_booking_value"], reach]))
+    figure.update_xaxes(**_money_ticks(campaigns["spend"], pad=BUBBLE_PAD))
+    figure.update_yaxes(**_money_ticks([*campaigns["net_booking_value"], reach], pad=BUBBLE_PAD))
     return figure
 
 
@@ -447,6 +461,7 @@ def status_breakdown(by_status: pd.DataFrame) -> go.Figure:
             hole=0.5,
             sort=False,
             marker={"colors": [status_colour(code) for code in by_status["status"]]},
+            texttemplate="%{percent:.0%}",
             hovertext=_counted(by_status["bookings"], "bookings"),
             hovertemplate="%{label}: %{hovertext} (%{percent})<extra></extra>",
         )
