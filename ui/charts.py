@@ -358,6 +358,10 @@ def campaign_roi(campaigns: pd.DataFrame) -> go.Figure:
     figure = go.Figure()
     most = campaigns["leads"].max() if len(campaigns) else 0
     biggest = max(float(0 if pd.isna(most) else most), 1.0)
+    # Names above and below their bubbles in turn, by value, so two campaigns of near the same
+    # value do not print their names over each other.
+    rank = campaigns["net_booking_value"].rank(method="first")
+    label_at = (rank % 2).map({0: "bottom center", 1: "top center"}).fillna("top center")
     for status, rows in campaigns.groupby("status", sort=True):
         names = _escaped(rows["campaign_name"])
         figure.add_scatter(
@@ -366,7 +370,7 @@ def campaign_roi(campaigns: pd.DataFrame) -> go.Figure:
             mode="markers+text",
             name=html(labels.label("campaign_status", status)),
             text=names,
-            textposition="top center",
+            textposition=list(label_at[rows.index]),
             textfont={"size": 11},
             cliponaxis=False,
             marker={
