@@ -10,7 +10,10 @@ from collections.abc import Iterator
 import pytest
 
 from data.db import REPO_ROOT
+from data.domain import vocabulary as labels
 from tests.test_browser import PAGES, browser, new_session, streamlit_app  # noqa: F401 - the browser fixture
+from tests.test_charts import contrast_with_white, rgb
+from ui import charts
 
 pytestmark = pytest.mark.browser
 
@@ -95,3 +98,35 @@ def test_the_timeline_dates_read_day_month_year(tab, app_url: str) -> None:
     assert dates
     day_month_year = re.compile(r"^(\d{2}:\d{2}\s*)?(\d{1,2} )?[A-Z][a-z]{2} \d{4}$|^\d{2}:\d{2}$")
     assert all(day_month_year.match(text) for text in dates), dates
+
+
+def fills(chart, selector: str) -> list[str]:
+    """The fill colours the browser drew for the chart's elements matching ``selector``."""
+    return chart.locator(selector).evaluate_all("shapes => shapes.map(shape => getComputedStyle(shape).fill)")
+
+
+def test_no_source_segment_vanishes_on_the_white_page(tab, app_url: str) -> None:
+    tab.goto(f"{app_url}/sources")
+    tab.get_by_role("heading", name=PAGES["sources"], exact=True).wait_for(timeout=60_000)
+    sunburst = tab.get_by_test_id("stPlotlyChart").first
+    sunburst.locator("path.surface").first.wait_for(timeout=60_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / "charts-sources.png"), full_page=True)
+    drawn = fills(sunburst, "path.surface")
+    assert drawn
+    faint = {colour for colour in drawn if contrast_with_white(colour) < charts.MIN_CONTRAST_ON_WHITE}
+    assert faint == set()
+
+
+def test_the_booking_statuses_are_drawn_in_their_fixed_colours(tab, app_url: str) -> None:
+    open_charts(tab, app_url, "bookings", charts=3)
+    donut = tab.get_by_test_id("stPlotlyChart").nth(1)
+    legend = dict(
+        zip(
+            donut.locator(".legend .legendtext").all_text_contents(),
+            fills(donut, ".legend .legendpoints path"),
+            strict=True,
+        )
+    )
+    expected = {label: charts.STATUS_COLOURS[code] for code, label in labels.BOOKING_STATUS.items()}
+    assert legend and all(rgb(colour) == rgb(expected[status]) for status, colour in legend.items()), legend
