@@ -467,6 +467,18 @@ def drawn_colours(figure: go.Figure) -> Iterator[str]:
     yield from walk(json.loads(figure.to_json()))
 
 
+def faded_colours(figure: go.Figure) -> Iterator[str]:
+    """The colour each translucent trace shows on white: its marker colour blended with the page."""
+    for trace in figure.data:
+        marker = getattr(trace, "marker", None)
+        alpha = 1.0 if trace.opacity is None else trace.opacity
+        if marker is not None and isinstance(getattr(marker, "opacity", None), int | float):
+            alpha *= marker.opacity
+        if alpha < 1 and marker is not None and isinstance(marker.color, str):
+            red, green, blue = (round(alpha * channel + (1 - alpha) * 255) for channel in rgb(marker.color))
+            yield f"rgb({red}, {green}, {blue})"
+
+
 def registry_colours() -> list[str]:
     return [
         charts.LEADS_COLOUR,
@@ -490,7 +502,7 @@ def test_no_registry_colour_vanishes_on_white() -> None:
 @pytest.mark.parametrize("name", sorted(builders()))
 def test_no_figure_draws_in_a_colour_that_vanishes_on_white(name: str) -> None:
     figure = figures("Walk-in")[name]
-    colours = set(drawn_colours(figure))
+    colours = set(drawn_colours(figure)) | set(faded_colours(figure))
     # Every figure sets its own series colours (the colorway at least), never plotly's or the theme's.
     assert colours
     faint = {colour for colour in colours if contrast_with_white(colour) < charts.MIN_CONTRAST_ON_WHITE}

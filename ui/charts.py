@@ -586,12 +586,19 @@ def response_trend(by_week: pd.DataFrame) -> go.Figure:
         mode="lines+markers",
         line_color=VISITS_COLOUR,
     )
+    # Light enough for the lines to read over, not so light the bars vanish on white.
     figure.add_bar(
-        x=weeks, y=by_week["sla_rate"], name="Within SLA", marker_color=BOOKINGS_COLOUR, opacity=0.35, secondary_y=True
+        x=weeks, y=by_week["sla_rate"], name="Within SLA", marker_color=BOOKINGS_COLOUR, opacity=0.7, secondary_y=True
     )
     _titled(figure, "Response in working minutes, and the share within SLA, by week the lead arrived")
     figure.update_layout(legend={"orientation": "h", "y": -0.2}, margin={"b": 40}, hovermode="x unified")
     figure.update_xaxes(tickformatstops=DATE_TICKS, hoverformat="week of %-d %b %Y")
-    figure.update_yaxes(title_text="Working minutes", secondary_y=False, rangemode="tozero")
-    figure.update_yaxes(title_text="Within SLA", secondary_y=True, range=[0, 1], tickformat=".0%", showgrid=False)
+    figure.update_yaxes(
+        title_text="Working minutes",
+        secondary_y=False,
+        **_count_ticks([*by_week["median_working_minutes"], *by_week["p90_working_minutes"]], pad=LINE_PAD),
+    )
+    figure.update_yaxes(
+        title_text="Within SLA", secondary_y=True, range=[0, 1], dtick=0.2, tickformat=".0%", showgrid=False
+    )
     return figure
