@@ -36,6 +36,8 @@ def test_inr_with_paise() -> None:
         (100000, "₹1 L"),
         (99999, "₹99,999"),
         (-25000000, "-₹2.5 Cr"),
+        (25_000_000_000, "₹2,500 Cr"),  # a thousand crore stays in crores, never "₹2.5KCr"
+        (9_999_999, "₹1 Cr"),  # rounds to a hundred lakhs: a crore
         (float("nan"), "—"),
     ],
 )

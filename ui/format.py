@@ -1,24 +1,24 @@
 """Indian number, money and date formats, built on Babel's en_IN locale.
 
-en_IN already groups lakhs and crores (1,23,45,678) and compacts amounts (1.23Cr, 45.6L);
-these helpers only add the space Indian finance teams write before Cr and L, and fix the
-conventions Leadline uses everywhere: whole rupees in tiles, paise in statements, dates as
-"25 Nov 2026".
+en_IN already groups lakhs and crores (1,23,45,678); these helpers fix the conventions Leadline
+uses everywhere, on tiles, tables and chart axes alike: whole rupees in tiles, paise in statements,
+large amounts in lakhs and crores with the space Indian finance teams write before the unit
+("₹1.23 Cr", "₹2,500 Cr"), dates as "25 Nov 2026".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
-from babel.numbers import format_compact_currency, format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal
 
 from data.domain.filters import IST
 
 LOCALE = "en_IN"
 LAKH = 100_000
 MISSING = "—"  # what a missing figure shows as
+CRORE = 100 * LAKH
 
 Number = int | float | Decimal
 
@@ -41,13 +41,19 @@ def inr(amount: Number | None, paise: bool = False) -> str:
 
 
 def inr_compact(amount: Number | None) -> str:
-    """Rupees in lakhs and crores: ₹1.23 Cr, ₹45.6 L; amounts under a lakh in full."""
+    """Rupees in lakhs and crores: ₹1.23 Cr, ₹45.6 L, ₹2,500 Cr; amounts under a lakh in full."""
     if _missing(amount):
         return MISSING
     if abs(amount) < LAKH:
         return inr(amount)
-    text = format_compact_currency(amount, "INR", fraction_digits=2, locale=LOCALE)
-    return re.sub(r"(\d)(Cr|L)$", r"\1 \2", text)
+    sign = "-" if amount < 0 else ""
+    lakhs = round(abs(float(amount)) / LAKH, 2)
+    # Babel's compact form writes a thousand crore as "1KCr"; Indian usage stays in crores
+    # ("₹2,500 Cr"). An amount that rounds to a hundred lakhs is a crore.
+    if lakhs < 100:
+        return f"{sign}₹{format_decimal(lakhs, format='#,##,##0.##', locale=LOCALE)} L"
+    crores = round(abs(float(amount)) / CRORE, 2)
+    return f"{sign}₹{format_decimal(crores, format='#,##,##0.##', locale=LOCALE)} Cr"
 
 
 def count(value: Number | None) -> str:
