@@ -233,7 +233,7 @@ def test_filters_a_file_cannot_take_are_named_with_the_reason(world: World) -> N
     )
     manifest, frames = read_zip(snapshot.build_snapshot(world.alpha, SYSTEM, "alpha-export", filters).content)
     by_file = {item["file"]: item for item in manifest["files"]}
-    rep = world.ids["rep"]
+    rep = f"Ravi Kumar (#{world.ids['rep']})"
     assert by_file["funnel by cohort month.csv"]["filters_applied"] == [
         "cohort month 2026-01 to 2026-02",
         f"owner = {rep}",

@@ -76,15 +76,35 @@ def _written(column: sa.ColumnElement, name: str, type_code: int) -> sa.ColumnEl
 
 
 def _lead_ids(with_period: bool) -> sa.Select:
-    """The leads the filters select (by cohort month too when ``with_period``), as a subquery."""
+    """The leads the filters select (by cohort month too when ``with_period``)."""
     query = sa.select(sa.column("lead_id")).select_from(sa.table("v_lead_facts")).where(sa.text(LEAD_FILTERS))
     if with_period:
         query = query.where(sa.text("cohort_month between :month_from and :month_to"))
-    return query
+    # Materialized: a plain "in (select … from v_lead_facts)" may be planned as the view once per
+    # row (see data/reports/_query.py).
+    leads = query.cte("filtered_leads").prefix_with("materialized")
+    return sa.select(leads.c.lead_id)
+
+
+def _chosen(conn: sa.Connection, filters: ReportFilters) -> dict[str, str]:
+    """The dimension filters set, as the manifest names them: a project, campaign or owner by name."""
+    values, chosen = filters.params(), {}
+    for key, label in DIMENSIONS.items():
+        value = values[key]
+        if value is None:
+            continue
+        lookup = LOOKUPS.get(key)
+        if lookup is not None:
+            (name_column,) = [column for _, column in lookup.names]
+            table = lookup.source([name_column])
+            name = conn.execute(sa.select(table.c[name_column]).where(table.c[lookup.key] == value)).scalar()
+            value = f"{name} (#{value})"
+        chosen[label] = str(value)
+    return chosen
 
 
 def _file_query(
-    columns: list[tuple[str, int]], spec: SnapshotFile, filters: ReportFilters | None
+    columns: list[tuple[str, int]], spec: SnapshotFile, filters: ReportFilters | None, chosen: dict[str, str]
 ) -> tuple[sa.Select, list[str], list[dict]]:
     """The file's SELECT, the filters it applies and those it cannot (with the reason)."""
     # The view name comes from SNAPSHOT_FILES and the column names from the database, never from input.
@@ -99,8 +119,7 @@ def _file_query(
         lookup = LOOKUPS.get(name)
         missing = [pair for pair in lookup.names if pair[0] not in present] if lookup else []
         if missing:
-            table = sa.table(lookup.table, sa.column(lookup.key), *(sa.column(column) for _, column in missing))
-            table = table.alias(f"{name}_names")
+            table = lookup.source([column for _, column in missing]).alias(f"{name}_names")
             source = source.outerjoin(table, table.c[lookup.key] == view.c[name])
             for label, column in missing:
                 selected.append(table.c[column].label(label))
@@ -109,15 +128,14 @@ def _file_query(
     query = sa.select(*selected).select_from(source)
     if filters is None:
         return query, [], []
-    return _filtered(query, plain, spec, filters)
+    return _filtered(query, plain, spec, filters, chosen)
 
 
 def _filtered(
-    query: sa.Select, plain: dict[str, sa.ColumnElement], spec: SnapshotFile, filters: ReportFilters
+    query: sa.Select, plain: dict[str, sa.ColumnElement], spec: SnapshotFile, filters: ReportFilters, chosen: dict
 ) -> tuple[sa.Select, list[str], list[dict]]:
     values = filters.params()
     period = f"{values['month_from']:%Y-%m} to {values['month_to']:%Y-%m}"
-    chosen = {label: values[key] for key, label in DIMENSIONS.items() if values[key] is not None}
     applied, not_applied = [], []
     if spec.through is not None:
         leads = _lead_ids(spec.period)
@@ -142,9 +160,9 @@ def _filtered(
             continue
         if key in plain:
             query = query.where(plain[key] == values[key])
-            applied.append(f"{label} = {values[key]}")
+            applied.append(f"{label} = {chosen[label]}")
         else:
-            not_applied.append({"filter": f"{label} = {values[key]}", "why": f"this file's rows are not per {label}"})
+            not_applied.append({"filter": f"{label} = {chosen[label]}", "why": f"this file's rows are not per {label}"})
     return query, applied, not_applied
 
 
@@ -175,8 +193,9 @@ def build_snapshot(
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / filename
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            chosen = {} if filters is None else _chosen(conn, filters)
             for spec in SNAPSHOT_FILES:
-                query, applied, not_applied = _file_query(_column_types(conn, spec.view), spec, filters)
+                query, applied, not_applied = _file_query(_column_types(conn, spec.view), spec, filters, chosen)
                 params = {} if filters is None else filters.params()
                 with archive.open(_entry(spec.filename, now), "w", force_zip64=True) as member:
                     rows = copy_out.write_csv(conn, query, params, member)

@@ -12,23 +12,56 @@ A filter that neither reaches is listed in the manifest as not applied, with the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import sqlalchemy as sa
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """Names for an id column: the table that holds them, its key, and (CSV column, table column) pairs."""
+    """Names for an id column: the table (or a query) that holds them, its key, and
+    (CSV column, table column) pairs."""
 
-    table: str
+    table: str | Callable[[], sa.Subquery]
     key: str
     names: tuple[tuple[str, str], ...]
+
+    def source(self, columns: list[str]) -> sa.FromClause:
+        """The table or query to join, holding the key and the given columns."""
+        if callable(self.table):
+            return self.table()
+        return sa.table(self.table, sa.column(self.key), *(sa.column(name) for name in columns))
+
+
+def booking_names() -> sa.Subquery:
+    """Each booking's customer, project and unit, from the tables (not the ledger views, which add up money)."""
+    bookings = sa.table("bookings", sa.column("booking_id"), sa.column("customer_id"), sa.column("unit_id"))
+    customers = sa.table("customers", sa.column("customer_id"), sa.column("name"))
+    units = sa.table("units", sa.column("unit_id"), sa.column("project_id"), sa.column("unit_number"))
+    projects = sa.table("projects", sa.column("project_id"), sa.column("name"))
+    joined = (
+        bookings.join(customers, customers.c.customer_id == bookings.c.customer_id)
+        .join(units, units.c.unit_id == bookings.c.unit_id)
+        .join(projects, projects.c.project_id == units.c.project_id)
+    )
+    return (
+        sa.select(
+            bookings.c.booking_id,
+            customers.c.name.label("customer_name"),
+            projects.c.name.label("project_name"),
+            units.c.unit_number,
+        )
+        .select_from(joined)
+        .subquery()
+    )
 
 
 LOOKUPS = {
     "lead_id": Lookup("leads", "lead_id", (("lead_name", "name"),)),
     "customer_id": Lookup("customers", "customer_id", (("customer_name", "name"),)),
     "booking_id": Lookup(
-        "v_customer_ledger_summary",
+        booking_names,
         "booking_id",
         (("customer_name", "customer_name"), ("project_name", "project_name"), ("unit_number", "unit_number")),
     ),
