@@ -380,11 +380,12 @@ class DemoHistory:
 
     def simulate_walk_in(self, lead: dict) -> dt.datetime | None:
         """A walk-in is at the site: met, qualified and shown round within the hour it arrives."""
-        at = lead["generated_at"]
-        for milestone_type in ("contacted", "qualified"):
-            at = at + dt.timedelta(minutes=self.rng.randrange(2, 15))
-            if not self.milestone(lead, milestone_type, at):
-                return None
+        met = lead["generated_at"] + dt.timedelta(minutes=self.rng.randrange(2, 15))
+        if not self.milestone(lead, "contacted", met):
+            return None
+        at = met + dt.timedelta(minutes=self.rng.randrange(2, 15))
+        if not self.milestone(lead, "qualified", at):
+            return None
         return self.after_first_visit(lead, at + dt.timedelta(minutes=self.rng.randrange(5, 30)))
 
     def after_first_visit(self, lead: dict, at: dt.datetime) -> dt.datetime | None:
