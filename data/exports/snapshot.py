@@ -221,6 +221,7 @@ def _entry(name: str, now: dt.datetime) -> zipfile.ZipInfo:
     """A ZIP entry dated when the snapshot was made (India time, as the file name), not 1980."""
     entry = zipfile.ZipInfo(name, date_time=now.timetuple()[:6])
     entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o644 << 16  # a plain file anyone may read once unpacked
     return entry
 
 
