@@ -72,7 +72,9 @@ def test_libreoffice_keeps_the_phone_as_text_and_runs_no_defused_formula(tmp_pat
     """LibreOffice Calc opens the CSV (detecting special numbers, as its import dialog offers) and
     keeps a spaced phone as text, reads a percentage as a number, and runs no defused formula."""
     frame = pd.DataFrame({"phone": ["+919845012345"], "roi": ["-12.5%"], "name": ["=1+2"]})
-    (tmp_path / "cells.csv").write_bytes(to_csv_bytes(frame))
+    header, line = to_csv_bytes(frame).decode("utf-8-sig").splitlines()
+    # Beside them, the same formula not defused: the spreadsheet runs that one.
+    (tmp_path / "cells.csv").write_text(f"{header},raw\n{line},=1+2\n", encoding="utf-8-sig")
     subprocess.run(
         ["soffice", "--headless", "--infilter=CSV:44,34,76,1,,1033,false,true", "--convert-to", "fods", "cells.csv"],
         cwd=tmp_path,
@@ -86,9 +88,9 @@ def test_libreoffice_keeps_the_phone_as_text_and_runs_no_defused_formula(tmp_pat
     cells = re.findall(r"<table:table-cell([^>]*)>(.*?)</table:table-cell>", row, re.S)
     kinds = [re.search(r'office:value-type="(\w+)"', attributes).group(1) for attributes, _ in cells]
     shown = [html.unescape(re.sub(r"<[^>]+>", "", body)).strip() for _, body in cells]
-    assert kinds == ["string", "percentage", "string"]
-    assert shown[0] == "+91 98450 12345" and shown[2] == "'=1+2"
-    assert "table:formula" not in row
+    assert kinds == ["string", "percentage", "string", "float"]
+    assert shown[:3] == ["+91 98450 12345", "-12.50%", "'=1+2"]
+    assert re.findall(r'table:formula="([^"]*)"', row) == ["of:=1+2"]
 
 
 @pytest.mark.parametrize("dtype", ["object", "string", "str"])

@@ -8,11 +8,12 @@ the snapshot's files streamed from PostgreSQL, which use the same patterns in SQ
   apostrophe. The apostrophe is for those cells only, and not for text that cannot be a formula
   although it starts with a sign: a number or percentage written as text ("-12.5%") and a phone
   written as "+91 98450 12345". A plus followed only by digits and spaces holds no operator,
-  reference or function to run: LibreOffice Calc (checked with 7.4, headless, see tests/test_export.py)
-  keeps it as text, and Excel, which reads a leading plus as the start of a formula only when what
-  follows parses as one, keeps it as typed text too (a space between numbers is not an
-  expression it evaluates). Without the spaces, "+919845012345" would be read as the number
-  919845012345 and lose its plus; with them it stays the phone a user dials.
+  reference or function to run. LibreOffice Calc keeps it as text (checked with 7.4 headless in
+  tests/test_export.py, which also shows it runs "=1+2" and not "'=1+2"). Excel was not at hand:
+  by its rules a leading plus starts a formula only when the rest parses as one, and digits
+  separated by spaces do not, so it should keep the cell as typed; at worst it could show an
+  error value, never run anything. Without the spaces, "+919845012345" is read as the number
+  919845012345 (LibreOffice did) and loses its plus; with them it stays the phone a user dials.
 - Phones: an Indian mobile in E.164 (how Leadline stores it) is written "+91 98450 12345"; other
   countries' numbers keep their E.164 form and, starting with "+" and holding no space, get the
   apostrophe as before.
