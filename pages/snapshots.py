@@ -1,4 +1,5 @@
-"""Snapshots: every reporting view as CSV in one ZIP, as filtered or whole, with a manifest."""
+"""Snapshots: every reporting view as a CSV named for what it holds, in one ZIP, as filtered or whole,
+with a manifest."""
 
 import streamlit as st
 
@@ -10,8 +11,10 @@ st.title("Snapshots")
 scope = session.current_scope()
 filters = filter_bar.filter_bar(scope)
 st.write(
-    "One ZIP with a CSV of every reporting view and a `manifest.json` saying what it holds. "
-    "The same file comes from `python -m data snapshot --tenant SLUG --out DIR` for scheduled exports."
+    "One ZIP with a CSV of every reporting view, ready for a spreadsheet: names beside ids, Yes/No, "
+    "percentages, times in India time, and a `manifest.json` saying what each file holds, which filters "
+    "it applied and which it could not. The same file comes from "
+    "`python -m data snapshot --tenant SLUG --out DIR` for scheduled exports."
 )
 rows = st.radio("Rows", ["As filtered in the sidebar", "Whole history"], horizontal=True, key="snapshot-scope")
 if st.button("Prepare snapshot", type="primary", key="snapshot-build"):
@@ -41,3 +44,11 @@ if built is not None:
         key="snapshot-download",
     )
     st.caption(", ".join(f"{item['file']}: {item['rows']:,} rows" for item in built.manifest["files"]))
+    skipped = [
+        f"{item['file']}: {note['filter']} not applied ({note['why']})"
+        for item in built.manifest["files"]
+        for note in item.get("filters_not_applied", [])
+    ]
+    if skipped:
+        with st.expander("Filters some files cannot take"):
+            st.text("\n".join(skipped))

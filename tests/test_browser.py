@@ -225,7 +225,7 @@ def open_page(page, app_url: str, path: str) -> None:
 def test_overview_shows_demo_figures(page) -> None:
     leads_tile = page.get_by_test_id("stMetric").filter(has_text="Leads").first
     leads = int(re.sub(r"\D", "", leads_tile.get_by_test_id("stMetricValue").inner_text()))
-    assert leads > 1000  # twelve months of the demo's 3,000 leads over eighteen
+    assert leads > 1000  # twelve months of the demo's 3,000 leads over two years
     page.get_by_test_id("stPlotlyChart").first.wait_for(timeout=30_000)
 
 

@@ -10,7 +10,8 @@ own literal quoting (psycopg's client-side binding, the same escaping it would u
 never by string formatting. Moments are written in India time, as every screen shows them.
 
 Exports keep the CSV-injection defence of ``data.exports.csv_files``: a text cell that starts with a
-formula character gets a leading apostrophe, done in SQL on the text columns only.
+formula character gets a leading apostrophe (unless it cannot be a formula: a number or a phone
+written as text), done in SQL on the text columns only with that module's patterns.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from psycopg import sql as pg_sql
 
 from data import db
 from data.db import Scope
+from data.exports.csv_files import FORMULA_START, NOT_A_FORMULA
 
 # PostgreSQL type oids of the text types, whose cells may need defusing.
 _TEXT_OIDS = {25, 1042, 1043}
@@ -44,7 +46,6 @@ _ARROW_TYPES = {
     1184: pa.timestamp("us", tz="Asia/Kolkata"),
     1114: pa.timestamp("us"),
 }
-_FORMULA_START = r"^[=+\-@\t\r]"
 
 
 Query = str | sa.Executable
@@ -111,8 +112,14 @@ def _defused_select(literal: str, columns: list[tuple[str, int]]) -> pg_sql.Comp
         column = pg_sql.SQL("result.{}").format(pg_sql.Identifier(name))
         if oid in _TEXT_OIDS:
             expressions.append(
-                pg_sql.SQL("case when {column} ~ {pattern} then '''' || {column} else {column} end as {name}").format(
-                    column=column, pattern=pg_sql.Literal(_FORMULA_START), name=pg_sql.Identifier(name)
+                pg_sql.SQL(
+                    "case when {column} ~ {formula} and {column} !~ {not_formula} then '''' || {column} "
+                    "else {column} end as {name}"
+                ).format(
+                    column=column,
+                    formula=pg_sql.Literal(FORMULA_START),
+                    not_formula=pg_sql.Literal(NOT_A_FORMULA),
+                    name=pg_sql.Identifier(name),
                 )
             )
         else:

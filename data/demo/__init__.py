@@ -1,11 +1,19 @@
 """Demo data: one realistic, deterministic tenant for the dashboard and the tests.
 
-``seed_demo`` simulates eighteen months of a developer's sales: leads arrive with a trend and
-a festive-season peak, move through the milestones at rates that depend on their source,
-book units (a unit freed by a cancellation can be booked again), and booked customers get
-construction-linked demands, receipts, a few bounced cheques and cancellation refunds.
-Everything is drawn from one seeded random generator, so the same seed and as-of date give
-the same data. It writes as the app role inside one tenant transaction, like any user.
+``seed_demo`` simulates two years of a developer's sales: leads arrive with a trend and
+a festive-season peak, move through the milestones at rates that depend on their source (a
+walk-in is at the site, so it is met and shown round the day it arrives), book units (a unit
+freed by a cancellation can be booked again), and booked customers get construction-linked
+demands raised as each stage falls due, receipts, a few bounced cheques and cancellation refunds.
+
+Two years, because the Overview compares the default period (the last twelve months) with the
+one before it, and that one must lie inside the data too. Nothing happens after the moment of
+generation: an event the simulation puts later is left out, as it has not happened yet (only
+plans may lie ahead: a follow-up, a hold's expiry, a demand's due date).
+
+Everything is drawn from one seeded random generator, so the same seed, as-of date and moment
+give the same data (a past as-of date ends at 20:00 that day, whatever the moment). It writes as
+the app role inside one tenant transaction, like any user.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from data.demo.catalog import (
     VISIT_REASONS,
     ProjectSpec,
 )
-from data.domain.filters import IST, today_in_india
+from data.domain.filters import IST, add_months, today_in_india
 from data.domain.payment_plans import PLANS
 from data.writes import auth
 
@@ -46,8 +54,13 @@ __all__ = ["DEMO_PASSWORD", "DEMO_SEED", "DEMO_SLUG", "ensure_demo_passwords", "
 # Documented on the sign-in page in demo mode; never used outside the demo tenant.
 DEMO_PASSWORD = "leadline-demo"
 
-HISTORY_DAYS = 548
+# The history starts on the first of the month this many months before the as-of date.
+HISTORY_MONTHS = 24
 LEAD_COUNT = 3000
+# A demand letter goes out when the stage is reached, this many days before the plan's due date.
+DEMAND_NOTICE_DAYS = 15
+# The day's work ends at 20:00: a past as-of date's history ends there.
+CLOSING_TIME = dt.time(20, 0)
 RUPEE = Decimal("0.01")
 
 
@@ -68,12 +81,14 @@ class Rows:
 class DemoHistory:
     """Builds the demo tenant's rows from a seed and an as-of date."""
 
-    def __init__(self, tenant_id: int, seed: int, as_of: dt.date) -> None:
+    def __init__(self, tenant_id: int, seed: int, as_of: dt.date, now: dt.datetime | None = None) -> None:
         self.rng = random.Random(seed)
         self.tenant_id = tenant_id
         self.as_of = as_of
-        self.end = dt.datetime.combine(as_of, dt.time(20, 0), IST)
-        self.start = self.end - dt.timedelta(days=HISTORY_DAYS)
+        # The moment of generation: nothing in the history happens after it.
+        closing = dt.datetime.combine(as_of, CLOSING_TIME, IST)
+        self.end = min(closing, (now or dt.datetime.now(IST)).astimezone(IST)).replace(microsecond=0)
+        self.start = dt.datetime.combine(add_months(as_of, -HISTORY_MONTHS), dt.time(0, 0), IST)
         self.rows = Rows()
         self.user_ids: dict[str, int] = {}
         self.project_ids: dict[str, int] = {}
@@ -200,10 +215,18 @@ class DemoHistory:
     def arrival_times(self) -> list[dt.datetime]:
         """Lead arrival times: growing over the period, peaking in the festive season."""
         seasonal = {1: 1.1, 2: 1.1, 3: 1.15, 6: 0.8, 7: 0.8, 8: 0.9, 10: 1.35, 11: 1.4}
-        days = [self.start + dt.timedelta(days=offset) for offset in range(HISTORY_DAYS)]
-        weights = [(1 + 0.5 * i / HISTORY_DAYS) * seasonal.get(day.month, 1.0) for i, day in enumerate(days)]
+        history_days = (self.as_of - self.start.date()).days + 1
+        days = [self.start + dt.timedelta(days=offset) for offset in range(history_days)]
+        weights = [(1 + 0.5 * i / history_days) * seasonal.get(day.month, 1.0) for i, day in enumerate(days)]
         picked = self.rng.choices(days, weights=weights, k=LEAD_COUNT)
-        return sorted(self.later(day, 0, 0) for day in picked)
+        return sorted(self.arrival(day) for day in picked)
+
+    def arrival(self, day: dt.datetime) -> dt.datetime:
+        """A lead's arrival on the day, in working hours; today's arrive before now, not later today."""
+        moment = self.later(day, 0, 0)
+        if moment <= self.end:
+            return moment
+        return self.end - dt.timedelta(seconds=self.rng.randrange(60, 4 * 3600))
 
     def new_phone(self) -> str:
         while True:
@@ -260,6 +283,7 @@ class DemoHistory:
             }
             lead["lead_id"] = self.add("leads", "lead_id", **lead)
             lead["quality"] = source.quality
+            lead["at_site"] = source.at_site
             leads.append(lead)
         return leads
 
@@ -297,13 +321,16 @@ class DemoHistory:
             status=status,
             occurred_at=at,
             duration_seconds=self.rng.randrange(60, 900) if completed and kind == "call" else None,
-            responded_at=at + dt.timedelta(minutes=self.rng.randrange(5, 600))
-            if completed and kind in ("whatsapp", "email")
-            else None,
+            responded_at=self.responded(at) if completed and kind in ("whatsapp", "email") else None,
             notes=None,
             next_follow_up_at=None,
             recorded_by=lead["owner_user_id"],
         )
+
+    def responded(self, at: dt.datetime) -> dt.datetime | None:
+        """When a message sent at ``at`` was answered; None when the answer would come after now."""
+        moment = at + dt.timedelta(minutes=self.rng.randrange(5, 600))
+        return moment if moment <= self.end else None
 
     def visit_details(self, lead: dict, at: dt.datetime, outcome: str) -> dict:
         spec = next(spec for spec in PROJECTS if self.project_ids[spec.name] == lead["project_id"])
@@ -322,6 +349,8 @@ class DemoHistory:
         self.milestone(lead, "lead_generated", at)
         if lead["project_id"] is None:
             lead["project_id"] = self.project_ids[PROJECTS[0].name]
+        if lead["at_site"]:
+            return self.simulate_walk_in(lead)
         for _ in range(rng.choice((0, 0, 1, 2))):
             at = at + dt.timedelta(hours=rng.uniform(1, 20))
             self.engagement(lead, at, "call", "no_answer")
@@ -347,7 +376,21 @@ class DemoHistory:
         scheduled = self.later(at, 2, 15)
         if rng.random() < 0.9 and not self.milestone(lead, "site_visit_scheduled", scheduled):
             return None
-        at = self.later(scheduled, 1, 5)
+        return self.after_first_visit(lead, self.later(scheduled, 1, 5))
+
+    def simulate_walk_in(self, lead: dict) -> dt.datetime | None:
+        """A walk-in is at the site: met, qualified and shown round within the hour it arrives."""
+        met = lead["generated_at"] + dt.timedelta(minutes=self.rng.randrange(2, 15))
+        if not self.milestone(lead, "contacted", met):
+            return None
+        at = met + dt.timedelta(minutes=self.rng.randrange(2, 15))
+        if not self.milestone(lead, "qualified", at):
+            return None
+        return self.after_first_visit(lead, at + dt.timedelta(minutes=self.rng.randrange(5, 30)))
+
+    def after_first_visit(self, lead: dict, at: dt.datetime) -> dt.datetime | None:
+        """The first site visit at ``at`` and what follows it; when the lead decided to book, if it did."""
+        rng, quality = self.rng, lead["quality"]
         outcome = rng.choices(("positive", "neutral", "negative"), weights=(5, 3, 2))[0]
         if not self.milestone(lead, "site_visit", at, **self.visit_details(lead, at, outcome)):
             return None
@@ -444,10 +487,13 @@ class DemoHistory:
         lead["status"], lead["lost_reason"] = "booked", None
         self.unit_free_from[unit["unit_id"]] = None
         unit["status"] = "booked"
-        paid = self.build_ledger(booking_id, customer_id, demands)
         cancel_at = self.later(at, 15, 120)
-        if rng.random() < 0.15 and cancel_at <= self.end:
-            self.cancel(lead, unit, booking, booking_id, customer_id, cancel_at, paid, demands)
+        cancelled = rng.random() < 0.15 and cancel_at <= self.end
+        # A cancelled booking's account stops on the day it is cancelled.
+        until = cancel_at.date() if cancelled else self.as_of
+        paid, demanded = self.build_ledger(booking_id, customer_id, demands, until)
+        if cancelled:
+            self.cancel(lead, unit, booking, booking_id, customer_id, cancel_at, paid, demanded)
         elif plan.code == "down-payment" and paid >= value and (self.as_of - booking_date).days > 100:
             self.rows.tables["bookings"][-1]["status"] = "completed"
             unit["status"] = "sold"
@@ -468,24 +514,33 @@ class DemoHistory:
             **entry,
         )
 
-    def build_ledger(self, booking_id: int, customer_id: int, demands) -> Decimal:
-        """Raise the plan's demands and the receipts paid so far; return the net amount paid."""
-        rng, paid = self.rng, Decimal(0)
+    def build_ledger(self, booking_id: int, customer_id: int, demands, until: dt.date) -> tuple[Decimal, Decimal]:
+        """Raise each of the plan's demands when its stage is reached (by ``until``) and the receipts
+        paid by then; return the net amount paid and the amount demanded."""
+        rng, paid, demanded = self.rng, Decimal(0), Decimal(0)
         booking_date = demands[0][2]
+        raised = []
         for stage, amount, due in demands:
+            # The booking amount is asked for on the day; a later stage's letter goes out when the
+            # stage is reached, a notice period before it is due.
+            raised_on = max(booking_date, due - dt.timedelta(days=DEMAND_NOTICE_DAYS))
+            if raised_on > until:
+                break
             self.ledger(
                 booking_id,
                 customer_id,
-                entry_date=booking_date,
+                entry_date=raised_on,
                 due_date=due,
                 entry_type="demand",
                 side="debit",
                 amount=amount,
                 notes=f"{stage.name} ({stage.percent}%)",
             )
-        for index, (stage, amount, due) in enumerate(demands):
+            demanded += amount
+            raised.append((stage, amount, due))
+        for index, (stage, amount, due) in enumerate(raised):
             pay_date = due if index == 0 else due + dt.timedelta(days=rng.randrange(-5, 40))
-            if pay_date > self.as_of or (index > 0 and rng.random() < 0.12):
+            if pay_date > until or (index > 0 and rng.random() < 0.12):
                 continue
             share = amount if rng.random() > 0.1 else (amount / 2).quantize(RUPEE)
             mode = rng.choice(("neft", "rtgs", "cheque", "upi") if share < 200000 else ("neft", "rtgs", "cheque"))
@@ -502,7 +557,7 @@ class DemoHistory:
             )
             paid += share
             bounce_date = pay_date + dt.timedelta(days=4)
-            if mode == "cheque" and rng.random() < 0.08 and bounce_date <= self.as_of:
+            if mode == "cheque" and rng.random() < 0.08 and bounce_date <= until:
                 self.ledger(
                     booking_id,
                     customer_id,
@@ -514,10 +569,10 @@ class DemoHistory:
                     notes="Cheque returned unpaid",
                 )
                 paid -= share
-        return paid
+        return paid, demanded
 
-    def cancel(self, lead, unit, booking, booking_id, customer_id, at, paid, demands) -> None:
-        """Cancel: withdraw every demand, charge a forfeiture, refund the rest of what was paid."""
+    def cancel(self, lead, unit, booking, booking_id, customer_id, at, paid, demanded) -> None:
+        """Cancel: withdraw every demand raised, charge a forfeiture, refund the rest of what was paid."""
         cancel_date = at.date()
         charge = min(paid, (booking["agreement_value"] * Decimal("0.02")).quantize(Decimal(1)))
         refund = paid - charge
@@ -529,14 +584,13 @@ class DemoHistory:
             cancellation_charge=charge,
             refund_amount=refund,
         )
-        total_demanded = sum(amount for _, amount, _ in demands)
         self.ledger(
             booking_id,
             customer_id,
             entry_date=cancel_date,
             entry_type="credit_note",
             side="credit",
-            amount=total_demanded,
+            amount=demanded,
             notes="Demands withdrawn on cancellation",
         )
         if charge > 0:
@@ -687,8 +741,14 @@ def _insert(conn: sa.Connection, table: str, rows: list[dict]) -> None:
             conn.execute(sa.insert(target).values(rows[start : start + size]))
 
 
-def seed_demo(slug: str = DEMO_SLUG, seed: int = DEMO_SEED, as_of: dt.date | None = None) -> str:
-    """Create the demo tenant and its history unless it already has leads; say what was done."""
+def seed_demo(
+    slug: str = DEMO_SLUG, seed: int = DEMO_SEED, as_of: dt.date | None = None, now: dt.datetime | None = None
+) -> str:
+    """Create the demo tenant and its history unless it already has leads; say what was done.
+
+    The history ends at ``now`` (the moment of generation; the clock when not given) or at 20:00 on
+    ``as_of`` (today when not given), whichever is earlier.
+    """
     as_of = as_of or today_in_india()
     tenant_id = tenants.create_tenant(slug, DEMO_NAME if slug == DEMO_SLUG else slug)
     with db.tenant_transaction(tenant_id) as conn:
@@ -699,7 +759,7 @@ def seed_demo(slug: str = DEMO_SLUG, seed: int = DEMO_SEED, as_of: dt.date | Non
         )
         if conn.execute(sa.text("select exists (select 1 from leads)")).scalar():
             return f"tenant {slug!r} already has data; nothing seeded"
-        rows = DemoHistory(tenant_id, seed, as_of).build()
+        rows = DemoHistory(tenant_id, seed, as_of, now).build()
         _renumber(rows, conn)
         for table in INSERT_ORDER:
             _insert(conn, table, rows.tables[table])

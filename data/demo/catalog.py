@@ -82,12 +82,16 @@ PALM_GROVE_LANES = 8
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """A lead source: its share of leads and how well its leads convert (1.0 = average)."""
+    """A lead source: its share of leads and how well its leads convert (1.0 = average).
+
+    ``at_site``: the lead arrives at the site office, so it is met and shown round that day.
+    """
 
     source: str
     subsource: str
     share: float
     quality: float
+    at_site: bool = False
 
 
 SOURCES = (
@@ -98,7 +102,7 @@ SOURCES = (
     SourceSpec("Digital", "Google Ads", 0.13, 0.95),
     SourceSpec("Channel Partner", "Square Yards", 0.05, 1.6),
     SourceSpec("Channel Partner", "Anand Realty Partners", 0.04, 1.5),
-    SourceSpec("Walk-in", "Site office", 0.05, 2.2),
+    SourceSpec("Walk-in", "Site office", 0.05, 2.2, at_site=True),
     SourceSpec("Referral", "Customer referral", 0.05, 2.0),
     SourceSpec("Website", "Enquiry form", 0.10, 1.1),
 )

@@ -1,9 +1,11 @@
 """Snapshots: a ZIP of CSVs of every reporting view, as filtered or whole, with a manifest.
 
 The same function serves the Snapshots page and ``python -m data snapshot``, so a scheduled
-export and a click give the same file. Each view is filtered only by the filters it has
-columns for; the manifest records, per file, which filters were applied and how many rows
-it holds.
+export and a click give the same file. The files are those of ``snapshot_files``, named for what
+they hold, with names beside ids, written for a spreadsheet as ``csv_files`` says (Yes/No,
+percentages, India time to the second, phones as text); the rows stream from PostgreSQL, so the
+formats are made in the SELECT. The manifest records, per file, the filters applied, those that
+could not be and why, and how many rows it holds.
 """
 
 from __future__ import annotations
@@ -22,22 +24,23 @@ from data import db
 from data.db import copy_out
 from data.domain.filters import IST, ReportFilters
 from data.domain.permissions import SYSTEM, Action, Actor, authorise
-
-SNAPSHOT_VIEWS = (
-    "v_lead_funnel_analysis",
-    "v_lead_source_performance",
-    "v_campaign_performance",
-    "v_booking_summary",
-    "v_customer_ledger_summary",
-    "v_receivables_ageing",
-    "v_lead_milestone_timeline",
-    "v_unit_inventory",
-    "v_account_statement",
-    "v_lead_facts",
+from data.exports.csv_files import INDIAN_MOBILE, INDIAN_MOBILE_SPACED
+from data.exports.snapshot_files import (
+    DIMENSIONS,
+    FRACTIONS,
+    LOOKUPS,
+    MONTH_COLUMNS,
+    SNAPSHOT_FILES,
+    SNAPSHOT_VIEWS,
+    SnapshotFile,
 )
-# Which column each filter compares with, where a view has it.
-_MONTH_COLUMNS = ("cohort_month", "booking_month")
-_DIMENSIONS = ("project_id", "source", "subsource", "campaign_id", "owner_user_id")
+from data.reports._query import LEAD_FILTERS
+
+__all__ = ["IST", "SNAPSHOT_FILES", "SNAPSHOT_VIEWS", "Snapshot", "build_snapshot", "discard"]
+
+TIMES = "India Standard Time (UTC+05:30), to the second"
+# PostgreSQL type oids the CSV writes in words.
+_BOOLEAN, _MOMENT = 16, 1184
 
 
 @dataclass(frozen=True)
@@ -54,27 +57,113 @@ class Snapshot:
         return self.path.read_bytes()
 
 
-def _view_query(columns: list[str], view: str, filters: ReportFilters | None) -> tuple[sa.Select, list[str]]:
-    # The view name comes from SNAPSHOT_VIEWS and the column names from the database, never from input.
-    table = sa.table(view, *(sa.column(name) for name in columns))
-    query = sa.select(table)
-    applied = []
+def _column_types(conn: sa.Connection, view: str) -> list[tuple[str, int]]:
+    result = conn.execute(sa.select(sa.text("*")).select_from(sa.table(view)).limit(0))
+    return [(column.name, column.type_code) for column in result.cursor.description]
+
+
+def _written(column: sa.ColumnElement, name: str, type_code: int) -> sa.ColumnElement:
+    """The column as the CSV writes it (the session's time zone is India's)."""
+    if type_code == _BOOLEAN:
+        return sa.case((column == sa.true(), "Yes"), (column == sa.false(), "No")).label(name)
+    if type_code == _MOMENT:
+        return sa.func.to_char(column, "YYYY-MM-DD HH24:MI:SS").label(name)
+    if name in FRACTIONS:
+        return sa.cast(sa.func.round(column * 100, 1), sa.Text).concat("%").label(name)
+    if name == "phone":
+        return sa.func.regexp_replace(column, INDIAN_MOBILE, INDIAN_MOBILE_SPACED).label(name)
+    return column.label(name)
+
+
+def _lead_ids(with_period: bool) -> sa.Select:
+    """The leads the filters select (by cohort month too when ``with_period``)."""
+    query = sa.select(sa.column("lead_id")).select_from(sa.table("v_lead_facts")).where(sa.text(LEAD_FILTERS))
+    if with_period:
+        query = query.where(sa.text("cohort_month between :month_from and :month_to"))
+    # Materialized: a plain "in (select … from v_lead_facts)" may be planned as the view once per
+    # row (see data/reports/_query.py).
+    leads = query.cte("filtered_leads").prefix_with("materialized")
+    return sa.select(leads.c.lead_id)
+
+
+def _chosen(conn: sa.Connection, filters: ReportFilters) -> dict[str, str]:
+    """The dimension filters set, as the manifest names them: a project, campaign or owner by name."""
+    values, chosen = filters.params(), {}
+    for key, label in DIMENSIONS.items():
+        value = values[key]
+        if value is None:
+            continue
+        lookup = LOOKUPS.get(key)
+        if lookup is not None:
+            (name_column,) = [column for _, column in lookup.names]
+            table = lookup.source([name_column])
+            name = conn.execute(sa.select(table.c[name_column]).where(table.c[lookup.key] == value)).scalar()
+            value = f"{name} (#{value})"
+        chosen[label] = str(value)
+    return chosen
+
+
+def _file_query(
+    columns: list[tuple[str, int]], spec: SnapshotFile, filters: ReportFilters | None, chosen: dict[str, str]
+) -> tuple[sa.Select, list[str], list[dict]]:
+    """The file's SELECT, the filters it applies and those it cannot (with the reason)."""
+    # The view name comes from SNAPSHOT_FILES and the column names from the database, never from input.
+    view = sa.table(spec.view, *(sa.column(name) for name, _ in columns)).alias("view_rows")
+    present = {name for name, _ in columns}
+    source, selected, plain = view, [], {}
+    for name, type_code in columns:
+        if name == "tenant_id":  # one tenant per snapshot: the manifest names it
+            continue
+        selected.append(_written(view.c[name], name, type_code))
+        plain[name] = view.c[name]
+        lookup = LOOKUPS.get(name)
+        missing = [pair for pair in lookup.names if pair[0] not in present] if lookup else []
+        if missing:
+            table = lookup.source([column for _, column in missing]).alias(f"{name}_names")
+            source = source.outerjoin(table, table.c[lookup.key] == view.c[name])
+            for label, column in missing:
+                selected.append(table.c[column].label(label))
+                plain[label] = table.c[column]
+                present.add(label)
+    query = sa.select(*selected).select_from(source)
     if filters is None:
-        return query, applied
+        return query, [], []
+    return _filtered(query, plain, spec, filters, chosen)
+
+
+def _filtered(
+    query: sa.Select, plain: dict[str, sa.ColumnElement], spec: SnapshotFile, filters: ReportFilters, chosen: dict
+) -> tuple[sa.Select, list[str], list[dict]]:
     values = filters.params()
-    for name in _MONTH_COLUMNS:
-        if name in columns:
-            query = query.where(table.c[name].between(values["month_from"], values["month_to"]))
-            applied.append(f"{name} {values['month_from']:%Y-%m}..{values['month_to']:%Y-%m}")
-    for name in _DIMENSIONS:
-        if name in columns and values[name] is not None:
-            query = query.where(table.c[name] == values[name])
-            applied.append(f"{name} = {values[name]}")
-    return query, applied
-
-
-def _columns(conn: sa.Connection, view: str) -> list[str]:
-    return list(conn.execute(sa.select(sa.text("*")).select_from(sa.table(view)).limit(0)).keys())
+    period = f"{values['month_from']:%Y-%m} to {values['month_to']:%Y-%m}"
+    applied, not_applied = [], []
+    if spec.through is not None:
+        leads = _lead_ids(spec.period)
+        if spec.through == "booking_id":
+            bookings = sa.table("bookings", sa.column("booking_id"), sa.column("lead_id"))
+            leads = sa.select(bookings.c.booking_id).where(bookings.c.lead_id.in_(leads))
+        query = query.where(plain[spec.through].in_(leads))
+        applied += [f"{label} = {value} (of the lead)" for label, value in chosen.items()]
+        if spec.period:
+            applied.append(f"cohort month {period} (of the lead)")
+        else:
+            not_applied.append({"filter": f"period {period}", "why": spec.period_note})
+        return query, applied, not_applied
+    months = [name for name in MONTH_COLUMNS if name in plain]
+    for name in months:
+        query = query.where(plain[name].between(values["month_from"], values["month_to"]))
+        applied.append(f"{name.replace('_', ' ')} {period}")
+    if not months:
+        not_applied.append({"filter": f"period {period}", "why": spec.period_note or "this file has no month"})
+    for key, label in DIMENSIONS.items():
+        if label not in chosen:
+            continue
+        if key in plain:
+            query = query.where(plain[key] == values[key])
+            applied.append(f"{label} = {chosen[label]}")
+        else:
+            not_applied.append({"filter": f"{label} = {chosen[label]}", "why": f"this file's rows are not per {label}"})
+    return query, applied, not_applied
 
 
 def build_snapshot(
@@ -104,23 +193,36 @@ def build_snapshot(
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / filename
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for view in SNAPSHOT_VIEWS:
-                query, applied = _view_query(_columns(conn, view), view, filters)
-                name = f"{view}.csv"
-                with archive.open(name, "w", force_zip64=True) as member:
-                    rows = copy_out.write_csv(conn, query, {}, member)
-                files.append({"file": name, "view": view, "rows": rows, "filters_applied": applied})
+            chosen = {} if filters is None else _chosen(conn, filters)
+            for spec in SNAPSHOT_FILES:
+                query, applied, not_applied = _file_query(_column_types(conn, spec.view), spec, filters, chosen)
+                params = {} if filters is None else filters.params()
+                with archive.open(_entry(spec.filename, now), "w", force_zip64=True) as member:
+                    rows = copy_out.write_csv(conn, query, params, member)
+                item = {"file": spec.filename, "view": spec.view, "rows": rows, "filters_applied": applied}
+                if filters is not None:
+                    item["filters_not_applied"] = not_applied
+                files.append(item)
             manifest = {
                 "tenant": tenant_slug,
                 "generated_at": now.isoformat(timespec="seconds"),
+                "times": TIMES,
                 "scope": "whole" if filters is None else "filtered",
                 "filters": None
                 if filters is None
                 else {k: str(v) for k, v in filters.params().items() if v is not None},
                 "files": files,
             }
-            archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+            archive.writestr(_entry("manifest.json", now), json.dumps(manifest, indent=2, ensure_ascii=False))
     return Snapshot(filename=filename, path=path, manifest=manifest)
+
+
+def _entry(name: str, now: dt.datetime) -> zipfile.ZipInfo:
+    """A ZIP entry dated when the snapshot was made (India time, as the file name), not 1980."""
+    entry = zipfile.ZipInfo(name, date_time=now.timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o644 << 16  # a plain file anyone may read once unpacked
+    return entry
 
 
 def discard(snapshot: Snapshot) -> None:
