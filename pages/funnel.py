@@ -7,7 +7,8 @@ from ui import charts, filter_bar, session, tables, widgets
 
 st.title("Funnel")
 scope = session.current_scope()
-funnel = reports.funnel(scope, filter_bar.filter_bar(scope))
+funnel = reports.funnel(scope, filter_bar.filter_bar(scope, "funnel"))
+widgets.data_as_of(scope, reports.funnel)
 widgets.stop_if_empty(funnel.is_empty)
 
 st.plotly_chart(charts.funnel_chart(funnel.stages))

@@ -8,7 +8,7 @@ from ui import filter_bar, forms, session
 
 st.title("Snapshots")
 scope = session.current_scope()
-filters = filter_bar.filter_bar(scope)
+filters = filter_bar.filter_bar(scope, "snapshot")
 st.write(
     "One ZIP with a CSV of every reporting view and a `manifest.json` saying what it holds. "
     "The same file comes from `python -m data snapshot --tenant SLUG --out DIR` for scheduled exports."
