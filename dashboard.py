@@ -26,6 +26,7 @@ else:
     if user is None:
         user = sign_in.sign_in_form(authenticator, tenant_id)
     if user is None:
+        navigation.no_menu()
         st.stop()
 
     st.session_state["user"] = user

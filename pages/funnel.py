@@ -12,6 +12,11 @@ widgets.data_as_of(scope, reports.funnel)
 widgets.stop_if_empty(funnel.is_empty)
 
 st.plotly_chart(charts.funnel_chart(funnel.stages))
+st.caption(
+    "The stages are not nested: a lead that skipped a stage (a walk-in who books without a revisit) still "
+    'counts in the later ones. So "% of previous stage" is shown only where every lead of the stage reached '
+    "the one before; the step conversion is the leads that reached both, over the leads of the stage before."
+)
 tables.show_table(
     funnel.stages,
     {
@@ -19,6 +24,8 @@ tables.show_table(
         "leads": ("Leads", "count"),
         "from_top": ("% of leads", "percent"),
         "from_previous": ("% of previous stage", "percent"),
+        "step_conversion": ("Step conversion", "percent"),
+        "without_previous": ("Skipped the previous stage", "count"),
     },
     "funnel-stages",
     key="stages",
