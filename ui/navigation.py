@@ -135,10 +135,19 @@ def choose_page(role: str) -> st.Page:
     return navigation
 
 
+def _signing_in() -> None:
+    """The page of a signed-out run: the router has drawn the sign-in form already."""
+
+
 def no_menu() -> None:
     """While nobody is signed in: no page list (not even Streamlit's own, of the page files), yet
-    every page's address is known, so the address asked for stays in the browser as it is."""
+    every page's address is known, so the address asked for stays in the browser as it is.
+
+    The default page is none of the page files: a run that has not reached the router yet (a
+    fresh server treats ``pages/`` as an old-style page folder) then runs the router, not a page.
+    """
     paths = dict.fromkeys(
         entry.path for layout in (TEAM_LAYOUT, OWN_WORK_LAYOUT) for section in layout.values() for entry in section
     )
-    st.navigation([st.Page(path, default=index == 0) for index, path in enumerate(paths)], position="hidden")
+    signing_in = st.Page(_signing_in, title="Sign in", url_path="sign-in", default=True)
+    st.navigation([signing_in, *(st.Page(path) for path in paths)], position="hidden")
