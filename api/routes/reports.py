@@ -305,7 +305,9 @@ def funnel_report(
     `part=cohorts` (the default): per cohort_month the leads, contacted, qualified, site_visited,
     revisited, booked, cancelled and net_booked, with contacted_rate, visit_rate, booking_rate and
     net_booking_rate. `part=stages`: per stage (leads … net_booked) its label, leads, from_top
-    (share of the leads) and from_previous (share of the stage before). `part=lags`: per step and
+    (share of the leads), with_previous (of them, the leads that reached the stage before too),
+    is_nested, step_conversion (with_previous over the stage before's leads), from_previous (share
+    of the stage before, only where nested, else null) and without_previous. `part=lags`: per step and
     source the leads, minimum, q1, median, q3, maximum and mean days. Every filter applies."""
     report = reports.funnel(scope, report_filters(scope, given))
     return page(request, getattr(report, part), limit, cursor, f"funnel-{part}")
