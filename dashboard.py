@@ -9,7 +9,14 @@ to the signed-in role's page.
 import streamlit as st
 
 if __name__ != "__main__":
+    from streamlit.runtime.pages_manager import PagesManager
+
     from api.app import lifespan, mounted
+
+    # The router (st.navigation) decides the pages from the first run on. Until it had run once,
+    # Streamlit took pages/ for an old-style page folder: it listed the files on the sign-in page
+    # and ran a page named in the address by itself, before anyone had signed in.
+    PagesManager.uses_pages_directory = False
 
     app = st.App(__file__, routes=[mounted("/api")], lifespan=lifespan)
 else:
@@ -26,6 +33,7 @@ else:
     if user is None:
         user = sign_in.sign_in_form(authenticator, tenant_id)
     if user is None:
+        navigation.no_menu()
         st.stop()
 
     st.session_state["user"] = user

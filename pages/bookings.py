@@ -4,11 +4,12 @@ import streamlit as st
 
 from data import reports
 from data.domain.filters import today_in_india
-from ui import charts, filter_bar, session, tables
+from ui import charts, filter_bar, session, tables, widgets
 
 st.title("Bookings & inventory")
 scope = session.current_scope()
-report = reports.bookings_and_inventory(scope, filter_bar.filter_bar(scope), today_in_india())
+report = reports.bookings_and_inventory(scope, filter_bar.filter_bar(scope, "bookings"), today_in_india())
+widgets.data_as_of(scope, reports.bookings_and_inventory)
 st.caption("Bookings are by booking date in the period (project filter applies); inventory is as of now.")
 
 if report.by_month.empty:

@@ -8,7 +8,9 @@ from ui import charts, filter_bar, session, tables, widgets
 
 st.title("Campaigns")
 scope = session.current_scope()
-campaigns = reports.campaign_performance(scope, filter_bar.filter_bar(scope), today_in_india())
+filters = filter_bar.filter_bar(scope, "campaign_performance")
+campaigns = reports.campaign_performance(scope, filters, today_in_india())
+widgets.data_as_of(scope, reports.campaign_performance)
 widgets.stop_if_empty(campaigns.empty, "campaigns")
 st.caption(
     "Campaigns that ran at any time in the period, with figures over their whole life. "

@@ -7,10 +7,16 @@ from ui import charts, filter_bar, session, tables, widgets
 
 st.title("Funnel")
 scope = session.current_scope()
-funnel = reports.funnel(scope, filter_bar.filter_bar(scope))
+funnel = reports.funnel(scope, filter_bar.filter_bar(scope, "funnel"))
+widgets.data_as_of(scope, reports.funnel)
 widgets.stop_if_empty(funnel.is_empty)
 
 st.plotly_chart(charts.funnel_chart(funnel.stages))
+st.caption(
+    "The stages are not nested: a lead that skipped a stage (a walk-in who books without a revisit) still "
+    'counts in the later ones. So "% of previous stage" is shown only where every lead of the stage reached '
+    "the one before; the step conversion is the leads that reached both, over the leads of the stage before."
+)
 tables.show_table(
     funnel.stages,
     {
@@ -18,6 +24,8 @@ tables.show_table(
         "leads": ("Leads", "count"),
         "from_top": ("% of leads", "percent"),
         "from_previous": ("% of previous stage", "percent"),
+        "step_conversion": ("Step conversion", "percent"),
+        "without_previous": ("Skipped the previous stage", "count"),
     },
     "funnel-stages",
     key="stages",

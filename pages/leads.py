@@ -12,7 +12,7 @@ user = session.current_user()
 st.title("My leads" if user.role == "rep" else "Leads")
 forms.show_flash()
 scope = session.current_scope()
-filters = filter_bar.filter_bar(scope)
+filters = filter_bar.filter_bar(scope, "lead_list")
 listed = reports.lead_list(scope, filters, tables.requested_page("leads-page"))
 leads = listed.rows
 widgets.stop_if_empty(leads.empty)

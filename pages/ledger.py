@@ -10,10 +10,11 @@ from ui.text import shorten
 
 st.title("Customer ledger")
 scope = session.current_scope()
-filters = filter_bar.filter_bar(scope)
+filters = filter_bar.filter_bar(scope, "customer_ledger")
 summary = reports.ledger_summary(scope, filters, tables.requested_page("ledger-page"))
+widgets.data_as_of(scope, reports.ledger_summary, reports.account_statement)
 widgets.stop_if_empty(summary.is_empty, "booked customers")
-st.caption("Balances as of today; the project, source, campaign and owner filters apply, the dates do not.")
+st.caption("Balances as of today, so this screen has no period filter.")
 
 left, right = st.columns([1, 2])
 left.metric("Outstanding", fmt.inr_compact(summary.totals["outstanding"]), border=True)

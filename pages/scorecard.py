@@ -4,7 +4,7 @@ the calls and visits the rep logged, and the follow-ups overdue now — one sort
 import streamlit as st
 
 from data import reports
-from ui import filter_bar, session, tables
+from ui import filter_bar, session, tables, widgets
 
 COLUMNS = {
     "rep_name": ("Rep", "text"),
@@ -24,7 +24,8 @@ UNASSIGNED = "Unassigned"
 
 st.title("Team scorecard")
 scope = session.current_scope()
-card = reports.scorecard(scope, filter_bar.filter_bar(scope))
+card = reports.scorecard(scope, filter_bar.filter_bar(scope, "team_scorecard"))
+widgets.data_as_of(scope, reports.scorecard)
 st.caption(
     "Per rep, the leads they own that arrived in these months: site visits, revisits, bookings and "
     "net bookings (less cancelled) as on the Funnel; % within SLA and median response as on Speed to "

@@ -9,7 +9,7 @@ from ui import filter_bar, forms, session
 
 st.title("Snapshots")
 scope = session.current_scope()
-filters = filter_bar.filter_bar(scope)
+filters = filter_bar.filter_bar(scope, "snapshot")
 st.write(
     "One ZIP with a CSV of every reporting view, ready for a spreadsheet: names beside ids, Yes/No, "
     "percentages, times in India time, and a `manifest.json` saying what each file holds, which filters "

@@ -8,9 +8,13 @@ from ui.text import md_line
 
 st.title("Sources")
 scope = session.current_scope()
-sources = reports.source_performance(scope, filter_bar.filter_bar(scope))
+sources = reports.source_performance(scope, filter_bar.filter_bar(scope, "source_performance"))
+widgets.data_as_of(scope, reports.source_performance)
 widgets.stop_if_empty(sources.empty or sources["leads"].sum() == 0)
-st.caption("Spend belongs to sources and projects: the campaign and owner filters do not apply on this screen.")
+st.caption(
+    "Spend belongs to sources and projects, so this screen has no campaign or owner filter. "
+    "A cost is — where no spend is recorded."
+)
 
 left, right = st.columns(2)
 left.plotly_chart(charts.source_sunburst(sources))

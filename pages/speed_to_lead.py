@@ -5,7 +5,7 @@ each one click from its call form."""
 import streamlit as st
 
 from data import reports
-from ui import charts, filter_bar, session, tables, text
+from ui import charts, filter_bar, session, tables, text, widgets
 from ui import format as fmt
 
 FIGURES = {
@@ -67,7 +67,8 @@ def breach_list(breaches) -> None:
 
 st.title("Speed to lead")
 scope = session.current_scope()
-figures = reports.speed_to_lead(scope, filter_bar.filter_bar(scope))
+figures = reports.speed_to_lead(scope, filter_bar.filter_bar(scope, "speed_to_lead"))
+widgets.data_as_of(scope, reports.speed_to_lead)
 st.caption(
     "First response: the first completed outbound call, SMS, WhatsApp, email or meeting, or the "
     "first 'contacted' milestone, after the lead arrived. Minutes count working hours only; "

@@ -11,7 +11,7 @@ from data.domain.validation import ValidationError
 from data.domain.vocabulary import is_missing, label
 from data.writes import stale_leads as stale_writes
 from ui import format as fmt
-from ui import forms, session, text
+from ui import forms, session, text, widgets
 
 PAGE_SIZE = 25
 NAME_LIMIT = 60
@@ -157,6 +157,8 @@ st.caption(
     + " · ".join(f"{label('stale_stage', row.stage)} {days(row.stale_after_days)}" for row in thresholds.itertuples())
     + "."
 )
-stale_list(reports.stale_leads(scope, filters), show_owner=not is_rep)
+stale = reports.stale_leads(scope, filters)
+widgets.data_as_of(scope, reports.stale_leads)
+stale_list(stale, show_owner=not is_rep)
 if allowed(user.role, Action.SETUP_STALE_THRESHOLDS):
     threshold_form(user, thresholds)

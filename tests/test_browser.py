@@ -251,7 +251,14 @@ def test_a_table_downloads_as_a_csv_that_parses(page, app_url: str, tmp_path: Pa
     import pandas as pd
 
     stages = pd.read_csv(saved, encoding="utf-8-sig")
-    assert stages.columns.tolist() == ["Stage", "Leads", "% of leads", "% of previous stage"]
+    assert stages.columns.tolist() == [
+        "Stage",
+        "Leads",
+        "% of leads",
+        "% of previous stage",
+        "Step conversion",
+        "Skipped the previous stage",
+    ]
     assert stages["Stage"].tolist()[0] == "Leads" and stages["Leads"].iloc[0] > 1000
     by_stage = dict(zip(stages["Stage"], stages["Leads"], strict=True))
     assert by_stage["Leads"] == stages["Leads"].max()

@@ -26,6 +26,7 @@ TENANT_TABLES = (
 )
 VIEWS = (
     "v_lead_funnel_analysis",
+    "v_lead_funnel_steps",
     "v_lead_source_performance",
     "v_campaign_performance",
     "v_booking_summary",

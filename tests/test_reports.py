@@ -63,7 +63,10 @@ def test_funnel_stages_and_rates(world: World) -> None:
     got = reports.funnel(world.alpha, JAN_FEB)
     assert got.stages["leads"].tolist() == [4, 4, 1, 3, 1, 3, 2]
     assert got.stages["from_top"].tolist() == [1.0, 1.0, 0.25, 0.75, 0.25, 0.75, 0.5]
-    assert got.stages["from_previous"].tolist()[1:] == [1.0, 0.25, 3.0, 1 / 3, 3.0, 2 / 3]
+    # Not "300 % of the qualified leads": the site visit and booked stages are not nested (see
+    # tests/test_comparisons.py), so they have a step conversion instead.
+    from_previous = got.stages["from_previous"].tolist()[1:]
+    assert [None if pd.isna(value) else value for value in from_previous] == [1.0, 0.25, None, 1 / 3, None, 2 / 3]
     jan = got.cohorts.iloc[0]
     assert (jan["leads"], jan["visit_rate"], jan["net_booking_rate"]) == (2, 1.0, 0.5)
     # Lead -> first visit: l1 7 days, l2 8 days (portal); l3 0 days (walk-in).
@@ -78,7 +81,7 @@ def test_source_costs(world: World) -> None:
     # Leads l1, l2, l4; spend 30,000 + 20,000 (c1) + 10,000 (c2); visits l1, l2; net booking l2.
     assert (portal["leads"], portal["spend"], portal["site_visited"], portal["net_booked"]) == (3, 60000, 2, 1)
     assert (portal["cost_per_lead"], portal["cost_per_site_visit"], portal["cost_per_booking"]) == (20000, 30000, 60000)
-    assert got.loc["Site office", "cost_per_lead"] == 0
+    assert pd.isna(got.loc["Site office", "cost_per_lead"])  # no spend recorded: no cost, not ₹0
 
 
 def test_campaigns_in_the_period(world: World) -> None:

@@ -13,7 +13,7 @@ from data import reports
 from data.db import REPO_ROOT
 from data.writes import lead_admin
 from tests.support.world import World, add_people, build_world
-from tests.test_pages import JAN_FEB, signed_in
+from tests.test_pages import JAN_FEB, set_period, signed_in
 
 REP_ENTRY = {"follow_ups", "stale_leads", "new_lead", "log_visit", "log_call", "log_milestone"}
 DATA_ENTRY = REP_ENTRY | {"book_unit", "cancel_booking", "ledger_entry", "import_data"}
@@ -125,19 +125,19 @@ def test_a_reps_lead_list_and_funnel_hold_only_their_leads(world: World) -> None
     assert app.title[0].value == "My follow-ups"  # a rep's first page
     app.switch_page("pages/leads.py").run()
     assert app.title[0].value == "My leads"
-    app.date_input(key="period").set_value(JAN_FEB).run()
+    set_period(app, JAN_FEB)
     names = set(app.dataframe[0].value["Name"])
     assert names == {"Asha Patil", "Bala Iyer", "Dinesh Rao"}  # not Chitra (Sara's), not the retired lead
     assert "owner" not in [box.key for box in app.selectbox]  # the owner filter is pinned, not offered
     app.switch_page("pages/funnel.py").run()
-    app.date_input(key="period").set_value(JAN_FEB).run()
+    set_period(app, JAN_FEB)
     assert app.dataframe[0].value["Leads"].tolist()[0] == "3"
 
 
 def test_a_manager_sees_every_lead(world: World) -> None:
     app = signed_in("mona")
     app.switch_page("pages/leads.py").run()
-    app.date_input(key="period").set_value(JAN_FEB).run()
+    set_period(app, JAN_FEB)
     assert len(app.dataframe[0].value) == 4
 
 
@@ -149,7 +149,7 @@ def test_the_lead_list_pages_on_the_server(world: World, monkeypatch) -> None:
     app.switch_page("pages/leads.py").run()
     # A period no other test reads (Dec-Feb holds the same four leads as Jan-Feb), so no
     # page cached with the real page size is served.
-    app.date_input(key="period").set_value((dt.date(2025, 12, 1), JAN_FEB[1])).run()
+    set_period(app, (dt.date(2025, 12, 1), JAN_FEB[1]))
     first = list(app.dataframe[0].value["Name"])
     assert len(first) == 3 and "Leads generated in the period, newest first: 1–3 of 4." in app.caption.values
     assert app.number_input(key="leads-page").label == "Page (of 2)"

@@ -397,10 +397,10 @@ def screen_world():
 @pytest.mark.parametrize("username", ["mona", "lena"])
 def test_the_screen_shows_every_reps_row_sortable_by_value_and_names_as_typed(screen_world, username) -> None:
     from tests.support.screens import opened
-    from tests.test_pages import JAN_FEB
+    from tests.test_pages import JAN_FEB, set_period
 
     app = opened("pages/scorecard.py", username)
-    app.date_input(key="period").set_value(JAN_FEB).run()
+    set_period(app, JAN_FEB)
     assert not app.exception, [e.value for e in app.exception]
     assert app.title[0].value == "Team scorecard"
     (table,) = app.dataframe

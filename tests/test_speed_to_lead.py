@@ -555,12 +555,12 @@ def screen_world():
 
 
 def test_the_screen_shows_the_figures_and_links_each_breach_to_its_call_form(screen_world) -> None:
-    from tests.test_pages import signed_in
+    from tests.test_pages import set_period, signed_in
 
     app = signed_in("mona")
     app.switch_page("pages/speed_to_lead.py").run()
     today = dt.datetime.now(IST).date()
-    app.date_input(key="period").set_value((today - dt.timedelta(days=3), today)).run()
+    set_period(app, (today - dt.timedelta(days=3), today))
     assert not app.exception, [error.value for error in app.exception]
     assert app.title[0].value == "Speed to lead"
     assert {metric.label for metric in app.metric} >= {"Median response (working min)", "Within SLA"}

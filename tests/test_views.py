@@ -12,6 +12,21 @@ from data import db
 from tests.support.world import World, build_world
 
 CONTRACT = {
+    "v_lead_funnel_steps": {
+        "tenant_id",
+        "cohort_month",
+        "project_id",
+        "lead_source_id",
+        "source",
+        "subsource",
+        "campaign_id",
+        "owner_user_id",
+        "qualified_and_contacted",
+        "site_visited_and_qualified",
+        "revisited_and_site_visited",
+        "booked_and_revisited",
+        "net_booked_and_booked",
+    },
     "v_lead_response": {
         "tenant_id",
         "lead_id",

@@ -24,6 +24,7 @@ from plotly.subplots import make_subplots
 
 from data.domain import vocabulary as labels
 from data.domain.filters import IST
+from data.reports.cohort_funnel import COUNTING_RULE
 from ui import format as fmt
 from ui.text import html
 
@@ -259,7 +260,7 @@ def funnel_chart(stages: pd.DataFrame) -> go.Figure:
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
-    _titled(figure, "From lead to net booking")
+    _titled(figure, f"From lead to net booking. {COUNTING_RULE}")
     # Zooming a funnel shows nothing new, and on a phone a drag over the chart should scroll
     # the page: fixed axes leave the touch to the browser (and drop the zoom buttons).
     figure.update_layout(dragmode=False)

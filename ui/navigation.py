@@ -127,13 +127,32 @@ def choose_page(role: str) -> st.Page:
     """The role's navigation; switches (rerunning) to the page first asked for, if the role has it.
 
     Signing in happens on a run that showed the sign-in form instead of the page in the URL,
-    so the page asked for is remembered (``ui.sign_in``) and opened here.
+    so the page asked for and its filters are remembered (``ui.sign_in``) and opened here.
     """
     pages = pages_for(role)
     # Expanded: Streamlit otherwise hides pages past the tenth behind "View more".
     navigation = st.navigation(pages, expanded=True)
     requested = st.session_state.pop("requested_path", "")
+    query = st.session_state.pop("requested_query", {})
     for page in (page for section in pages.values() for page in section):
         if requested and page.url_path == requested and navigation.url_path != requested:
-            st.switch_page(page)
+            st.switch_page(page, query_params=query)
     return navigation
+
+
+def _signing_in() -> None:
+    """The page of a signed-out run: the router has drawn the sign-in form already."""
+
+
+def no_menu() -> None:
+    """While nobody is signed in: no page list (not even Streamlit's own, of the page files), yet
+    every page's address is known, so the address asked for stays in the browser as it is.
+
+    The default page is none of the page files: a run that has not reached the router yet (a
+    fresh server treats ``pages/`` as an old-style page folder) then runs the router, not a page.
+    """
+    paths = dict.fromkeys(
+        entry.path for layout in (TEAM_LAYOUT, OWN_WORK_LAYOUT) for section in layout.values() for entry in section
+    )
+    signing_in = st.Page(_signing_in, title="Sign in", url_path="sign-in", default=True)
+    st.navigation([signing_in, *(st.Page(path) for path in paths)], position="hidden")

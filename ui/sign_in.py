@@ -39,12 +39,14 @@ def authenticator(tenant_id: int) -> stauth.Authenticate:
 
 
 def remember_requested_page() -> None:
-    """Keep the page the browser asked for, to open it once the person has signed in."""
+    """Keep the page the browser asked for, and its filters (the query string), to open them once
+    the person has signed in: a shared link opened before signing in shows what it was sent for."""
     if "requested_path" in st.session_state:
         return
     url = st.context.url or ""
     path = urlparse(url).path.strip("/").rsplit("/", 1)[-1]
     st.session_state["requested_path"] = path
+    st.session_state["requested_query"] = st.query_params.to_dict()
 
 
 def _session_start(authenticator: stauth.Authenticate) -> dt.datetime:
@@ -137,4 +139,5 @@ def signed_out(authenticator: stauth.Authenticate, user: User) -> bool:
     auth.sign_out(user.tenant_id, user.user_id)
     _end_session(authenticator, "You have signed out.")
     st.session_state.pop("requested_path", None)
+    st.session_state.pop("requested_query", None)
     return True

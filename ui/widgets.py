@@ -1,10 +1,14 @@
-"""Page pieces shared by several screens: KPI tiles and empty states."""
+"""Page pieces shared by several screens: KPI tiles, empty states and the "data as of" line."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
+from data.db import Scope
+from data.reports import cache
 from ui import format as fmt
 
 # label, formatter, how to show the change, whether a rise is good
@@ -42,20 +46,26 @@ def _change(kind: str, current, previous) -> str | None:
     return f"{difference:+,.0f}"
 
 
-def kpi_tiles(kpis: pd.DataFrame, per_row: int = 4) -> None:
-    """Metric tiles for the overview's figures, each with its change on the previous period."""
+def kpi_tiles(kpis: pd.DataFrame, per_row: int = 4, compared_with: str = "", no_change: str | None = None) -> None:
+    """Metric tiles for the overview's figures, each with its change on the previous period
+    (``compared_with`` says which days that is); ``no_change``, when given, is said on every tile
+    instead of a change (the previous period has no figures to compare with)."""
     rows = kpis.set_index("kpi")
     names = [name for name in KPI_TILES if name in rows.index]
     for start in range(0, len(names), per_row):
         for column, name in zip(st.columns(per_row), names[start : start + per_row], strict=False):
             label, formatter, kind, rise_is_good = KPI_TILES[name]
             current, previous = rows.at[name, "current"], rows.at[name, "previous"]
+            shown = formatter(None if pd.isna(current) else current)
+            if no_change is not None:
+                column.metric(label, shown, delta=no_change, delta_color="off", delta_arrow="off", border=True)
+                continue
             column.metric(
                 label,
-                formatter(None if pd.isna(current) else current),
+                shown,
                 delta=_change(kind, current, previous),
                 delta_color="normal" if rise_is_good else "inverse",
-                help="Change against the previous period of the same length",
+                help=f"Change against {compared_with or 'the previous period of the same length'}",
                 border=True,
             )
 
@@ -65,3 +75,18 @@ def stop_if_empty(is_empty: bool, what: str = "leads") -> None:
     if is_empty:
         st.info(f"No {what} match these filters. Widen the dates or clear a filter in the sidebar.")
         st.stop()
+
+
+def data_as_of(scope: Scope, *reads: Callable) -> None:
+    """Say when the page's figures were read from the database, with a button that reads them again.
+
+    Call it just after the page's reads (``reads``, the cached reads it shows): the time is that
+    of the latest of them. Refresh forgets only those reads, for this tenant, and reruns the page.
+    """
+    read_at = cache.last_read_as_of()
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.caption(f"Data as of {fmt.moment(read_at)} IST" if read_at else "Data as of now")
+    if right.button("Refresh", key="refresh-data", icon=":material/refresh:", help="Read these figures again"):
+        for read in reads:
+            cache.forget(read, scope.tenant_id)
+        st.rerun()

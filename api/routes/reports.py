@@ -32,7 +32,7 @@ from api.paging import CSV_RESPONSE, Cursor, Limit, Page, as_of, cursor_offset, 
 from api.params import RowId
 from data import reports
 from data.db import Scope
-from data.domain.filters import ReportFilters, add_months, first_of_month, today_in_india
+from data.domain.filters import REPORT_FILTERS, ReportFilters, add_months, first_of_month, today_in_india
 from data.domain.rules import SHORT_TEXT_MAX
 from data.domain.validation import require
 from data.domain.vocabulary import DIRECTIONS, ENGAGEMENT_STATUSES, ENGAGEMENT_TYPES, OUTCOMES
@@ -205,17 +205,23 @@ def report_filters(scope: Scope, given: FilterNames) -> ReportFilters:
     return ReportFilters(month_from=month_from, month_to=month_to, **dimensions)
 
 
-# Which filters each report applies: its read's SQL takes no other.
+# Which filters each report applies: its read's SQL takes no other. The list is
+# data.domain.filters.REPORT_FILTERS, which the screens' filter bar shows too; the period is
+# two parameters here.
 PERIOD = ("period_from", "period_to")
+
+
+def _parameters(report: str) -> tuple[str, ...]:
+    """The query parameters of the filters ``report`` applies."""
+    return tuple(name for taken in REPORT_FILTERS[report] for name in (PERIOD if taken == "period" else (taken,)))
+
+
 EveryFilter = Annotated[FilterNames, Depends(filters_taken(*ALL_FILTERS))]
 SourceFilters = Annotated[
     FilterNames,
     Depends(
         filters_taken(
-            *PERIOD,
-            "project",
-            "source",
-            "subsource",
+            *_parameters("source_performance"),
             why="Spend belongs to sources and projects: source performance takes no campaign or owner.",
         )
     ),
@@ -224,11 +230,7 @@ CampaignFilters = Annotated[
     FilterNames,
     Depends(
         filters_taken(
-            *PERIOD,
-            "project",
-            "source",
-            "subsource",
-            "campaign",
+            *_parameters("campaign_performance"),
             why="A campaign belongs to a source and a project, not to an owner: this report takes no owner.",
         )
     ),
@@ -237,19 +239,28 @@ BookingFilters = Annotated[
     FilterNames,
     Depends(
         filters_taken(
-            *PERIOD,
-            "project",
+            *_parameters("bookings"),
             why="Bookings are counted by booking date and project: this report takes the period and project.",
         )
     ),
 ]
 InventoryFilters = Annotated[
     FilterNames,
-    Depends(filters_taken("project", why="Inventory is counted as of now, by project: this report takes project.")),
+    Depends(
+        filters_taken(
+            *_parameters("unit_inventory"),
+            why="Inventory is counted as of now, by project: this report takes project.",
+        )
+    ),
 ]
 LedgerFilters = Annotated[
     FilterNames,
-    Depends(filters_taken(*DIMENSIONS, why="Balances are as of today: the customer ledger takes no period.")),
+    Depends(
+        filters_taken(
+            *_parameters("customer_ledger"),
+            why="Balances are as of today: the customer ledger takes no period.",
+        )
+    ),
 ]
 
 
@@ -294,7 +305,9 @@ def funnel_report(
     `part=cohorts` (the default): per cohort_month the leads, contacted, qualified, site_visited,
     revisited, booked, cancelled and net_booked, with contacted_rate, visit_rate, booking_rate and
     net_booking_rate. `part=stages`: per stage (leads … net_booked) its label, leads, from_top
-    (share of the leads) and from_previous (share of the stage before). `part=lags`: per step and
+    (share of the leads), with_previous (of them, the leads that reached the stage before too),
+    is_nested, step_conversion (with_previous over the stage before's leads), from_previous (share
+    of the stage before, only where nested, else null) and without_previous. `part=lags`: per step and
     source the leads, minimum, q1, median, q3, maximum and mean days. Every filter applies."""
     report = reports.funnel(scope, report_filters(scope, given))
     return page(request, getattr(report, part), limit, cursor, f"funnel-{part}")

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from data import db
 from data.db import Scope
-from data.domain.filters import IST, ReportFilters, add_months
+from data.domain.filters import IST, ReportFilters, add_months, first_of_month
 
 CACHE_TTL_SECONDS = 300
 
@@ -86,16 +86,20 @@ def read_frames(scope: Scope | int, queries: list[str], params: dict | None = No
 def period_params(filters: ReportFilters, today: dt.date) -> dict:
     """The filters' bound parameters plus the period's dates and the previous period's.
 
-    The previous period is the same number of months just before. ``period_end`` is the last
-    day of the last month, or today when that month is not over.
+    ``period_end`` is the last day of the last month, or today when that month is not over;
+    the previous period (``previous_from`` to ``previous_end``) has exactly as many days and
+    ends the day before the period starts (``ReportFilters.previous_period``). For cohort
+    counts it is split into the whole months of the monthly rollup (``previous_months_from``
+    to ``previous_end``'s month) and, when it starts in the middle of a month, that month's
+    leads from ``previous_from`` on (``previous_part_month``, else null).
     """
-    months = (
-        (filters.month_to.year - filters.month_from.year) * 12 + filters.month_to.month - filters.month_from.month + 1
-    )
-    period_end = min(add_months(filters.month_to, 1) - dt.timedelta(days=1), today)
+    period_end, previous_from, previous_end = filters.previous_period(today)
+    starts_mid_month = previous_from.day != 1
     return {
         **filters.params(),
-        "previous_from": add_months(filters.month_from, -months),
-        "previous_end": filters.month_from - dt.timedelta(days=1),
+        "previous_from": previous_from,
+        "previous_end": previous_end,
+        "previous_months_from": add_months(previous_from, 1) if starts_mid_month else previous_from,
+        "previous_part_month": first_of_month(previous_from) if starts_mid_month else None,
         "period_end": period_end,
     }

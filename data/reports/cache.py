@@ -96,6 +96,15 @@ def last_read_as_of() -> dt.datetime | None:
     return _as_of.get()
 
 
+def forget(read: Callable[..., Any], tenant_id: int) -> None:
+    """Forget one cached read's entries for one tenant (a screen's refresh): its next call reads
+    the database, while the tenant's other reads and other tenants keep theirs."""
+    name = (read.uncached.__qualname__, read.uncached.__module__)  # type: ignore[attr-defined]
+    with _lock:
+        for key in [key for key in _entries if key[:2] == name and key[2] == tenant_id]:
+            del _entries[key]
+
+
 def _get(key: tuple) -> tuple[dt.datetime, bytes] | None:
     with _lock:
         entry = _entries.get(key)

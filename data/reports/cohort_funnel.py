@@ -1,4 +1,11 @@
-"""Funnel: how far the period's leads got, month by month, and how long each step took."""
+"""Funnel: how far the period's leads got, month by month, and how long each step took.
+
+A lead counts in every stage it reached, whatever the order, so the stages are not nested (a
+walk-in may book without a revisit). Each step's conversion is therefore counted as the leads
+that reached both the stage and the one before, over the leads that reached the one before
+(``v_lead_funnel_steps``); where every lead of a stage reached the one before, that is the plain
+"% of the previous stage".
+"""
 
 from __future__ import annotations
 
@@ -21,6 +28,28 @@ STAGES = (
     ("revisited", "Revisit"),
     ("booked", "Booked"),
     ("net_booked", "Net booked"),
+)
+
+# The counting rule, said on the chart and wherever the stages are shown.
+COUNTING_RULE = "A lead counts in every stage it reached, whatever the order"
+
+# For each stage after the first, the column of v_lead_funnel_steps counting the leads that
+# reached it and the stage before (every contacted lead is a lead: that step needs no column).
+REACHED_WITH_PREVIOUS = {
+    "qualified": "qualified_and_contacted",
+    "site_visited": "site_visited_and_qualified",
+    "revisited": "revisited_and_site_visited",
+    "booked": "booked_and_revisited",
+    "net_booked": "net_booked_and_booked",
+}
+
+_STEPS = (
+    "select "
+    + ", ".join(f"coalesce(sum({column}), 0)::bigint as {column}" for column in REACHED_WITH_PREVIOUS.values())
+    + """
+    from v_lead_funnel_steps
+    where cohort_month between :month_from and :month_to and """
+    + LEAD_FILTERS
 )
 
 # The stage counts summed over rows of v_lead_funnel_analysis; the team scorecard sums the same.
@@ -110,8 +139,11 @@ def _lag_summary(histogram: pd.DataFrame) -> pd.DataFrame:
 class Funnel:
     """The funnel of the period's leads.
 
-    ``stages``: stage, label, leads, from_top (share of leads), from_previous (share of the
-    stage before). ``cohorts``: per cohort_month the stage counts and contacted_rate,
+    ``stages``: stage, label, leads, from_top (share of leads), with_previous (of them, the leads
+    that reached the stage before too), is_nested (every one did), step_conversion (with_previous
+    over the stage before's leads), from_previous (leads over the stage before's: only where
+    nested, else None, as it would mean nothing) and without_previous (leads that skipped the
+    stage before). The first stage has no step. ``cohorts``: per cohort_month the stage counts and contacted_rate,
     visit_rate, booking_rate, net_booking_rate. ``lags``: per step and source the lead count,
     minimum, q1, median, q3, maximum and mean days.
     """
@@ -126,17 +158,35 @@ class Funnel:
         return self.cohorts.empty
 
 
-def _stages(cohorts: pd.DataFrame) -> pd.DataFrame:
-    totals = [int(cohorts[column].sum()) for column, _ in STAGES]
+def _ratio(part: int | None, whole: int) -> float | None:
+    return part / whole if part is not None and whole else None
+
+
+def _stages(cohorts: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:
+    stages = [column for column, _ in STAGES]
+    totals = [int(cohorts[column].sum()) for column in stages]
+    reached = {stage: int(steps[column].iloc[0]) for stage, column in REACHED_WITH_PREVIOUS.items()}
+    # Every lead is a lead: whoever was contacted reached the stage before.
+    with_previous = [None, totals[1]] + [reached[stage] for stage in stages[2:]]
     top = totals[0]
+    nested = [None] + [both == count for both, count in zip(with_previous[1:], totals[1:], strict=True)]
     return pd.DataFrame(
         {
-            "stage": [column for column, _ in STAGES],
+            "stage": stages,
             "label": [label for _, label in STAGES],
             "leads": totals,
-            "from_top": [count / top if top else None for count in totals],
+            "from_top": [_ratio(count, top) for count in totals],
+            "with_previous": with_previous,
+            "is_nested": nested,
+            "step_conversion": [None]
+            + [_ratio(both, before) for before, both in zip(totals[:-1], with_previous[1:], strict=True)],
             "from_previous": [None]
-            + [count / before if before else None for before, count in itertools.pairwise(totals)],
+            + [
+                _ratio(count, before) if is_nested else None
+                for (before, count), is_nested in zip(itertools.pairwise(totals), nested[1:], strict=True)
+            ],
+            "without_previous": [None]
+            + [count - both for count, both in zip(totals[1:], with_previous[1:], strict=True)],
         }
     )
 
@@ -154,5 +204,5 @@ def _with_rates(cohorts: pd.DataFrame) -> pd.DataFrame:
 @cached_read
 def funnel(scope: Scope | int, filters: ReportFilters) -> Funnel:
     """Stage totals, the monthly cohort table and the step lags for the filters."""
-    cohorts, lag_days = read_frames(scope, [_COHORTS, _LAG_DAYS], filters.params())
-    return Funnel(stages=_stages(cohorts), cohorts=_with_rates(cohorts), lags=_lag_summary(lag_days))
+    cohorts, lag_days, steps = read_frames(scope, [_COHORTS, _LAG_DAYS, _STEPS], filters.params())
+    return Funnel(stages=_stages(cohorts, steps), cohorts=_with_rates(cohorts), lags=_lag_summary(lag_days))

@@ -1,4 +1,5 @@
-"""Overview: eleven headline figures for a period, each beside the previous period's."""
+"""Overview: eleven headline figures for a period, each beside the previous period's (as many
+days, ending the day before)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,65 @@ from data.reports._query import FILTERED_BOOKINGS_CTE, LEAD_FILTERS, period_para
 from data.reports.cache import cached_read
 
 # Cohort counts come from the funnel view, which reads the kept monthly rollup (no per-lead scan).
+# The previous period has as many days as the current one, so it may start in the middle of a
+# month: that month's leads from its first day on are counted one by one from the lead facts, as
+# lead_month_rollup_add() (sql/functions) counts them into the rollup.
+_PERIOD_COLUMNS = """
+        leads, contacted, site_visited, revisited, booked, cancelled, net_booked, net_booking_value,
+        days_to_first_booking_sum
+"""
 _COHORT_FIGURES = (
     """
+    with
+
+    current_months as (
+        select 'current' as period, """
+    + _PERIOD_COLUMNS
+    + """
+        from v_lead_funnel_analysis
+        where cohort_month between :month_from and :month_to and """
+    + LEAD_FILTERS
+    + """
+    ),
+
+    previous_whole_months as (
+        select 'previous' as period, """
+    + _PERIOD_COLUMNS
+    + """
+        from v_lead_funnel_analysis
+        where cohort_month between :previous_months_from and :previous_end and """
+    + LEAD_FILTERS
+    + """
+    ),
+
+    previous_part_month as (
+        select
+            'previous' as period,
+            count(*) as leads,
+            count(*) filter (where has_contacted) as contacted,
+            count(*) filter (where has_site_visit) as site_visited,
+            count(*) filter (where has_revisit) as revisited,
+            count(*) filter (where has_booking) as booked,
+            count(*) filter (where has_cancelled_booking) as cancelled,
+            count(*) filter (where has_live_booking) as net_booked,
+            coalesce(sum(live_booking_value), 0) as net_booking_value,
+            coalesce(sum(first_booking_date - leadline_date(generated_at)), 0) as days_to_first_booking_sum
+        from v_lead_facts
+        where cohort_month = :previous_part_month and leadline_date(generated_at) >= :previous_from and """
+    + LEAD_FILTERS
+    + """
+    ),
+
+    both_periods as (
+        select * from current_months
+        union all
+        select * from previous_whole_months
+        union all
+        select * from previous_part_month
+    )
+
     select
-        case when cohort_month >= :month_from then 'current' else 'previous' end as period,
+        period,
         sum(leads)::bigint as leads,
         sum(contacted)::bigint as contacted,
         sum(site_visited)::bigint as site_visited,
@@ -26,13 +82,18 @@ _COHORT_FIGURES = (
         sum(net_booked)::bigint as net_booked,
         coalesce(sum(net_booking_value), 0) as net_booking_value,
         sum(days_to_first_booking_sum)::numeric / nullif(sum(booked), 0) as average_days_to_booking
-    from v_lead_funnel_analysis
-    where cohort_month between :previous_from and :month_to and """
-    + LEAD_FILTERS
-    + """
+    from both_periods
     group by period
     """
 )
+
+# The day the first lead the reader may see arrived (India time): a previous period that starts
+# before it compares with days that had no leads yet.
+_FIRST_LEAD = """
+    select min(leadline_date(generated_at)) as first_lead_date
+    from v_lead_facts
+    where cohort_month = (select min(cohort_month) from v_lead_facts)
+"""
 
 # Money of the filtered leads' bookings, each booking's entries through the ledger's index, netted
 # by leadline_ledger_entries() (sql/functions), the one definition: a debit raises the balance, a
@@ -115,10 +176,22 @@ class Overview:
     leads generated in the period (cohorts); collections are receipts dated in the period;
     outstanding is what customers owed at the period's end. Rates are after summing.
     ``trend`` has one row per cohort month: cohort_month, leads, site_visited, booked.
+    The period runs to ``period_end``; the previous one, of as many days, from ``previous_from``
+    to ``previous_end``. ``first_lead_date`` is the day the first lead arrived (None: no lead).
     """
 
     kpis: pd.DataFrame
     trend: pd.DataFrame
+    period_end: dt.date
+    previous_from: dt.date
+    previous_end: dt.date
+    first_lead_date: dt.date | None
+
+    @property
+    def previous_is_covered(self) -> bool:
+        """Whether the previous period starts on or after the first lead: else its figures
+        count days before there were any leads, and a change against them means nothing."""
+        return self.first_lead_date is not None and self.previous_from >= self.first_lead_date
 
     @property
     def is_empty(self) -> bool:
@@ -172,8 +245,9 @@ def _kpis(cohorts: dict, money: dict, prefix: str = "") -> dict:
 @cached_read
 def overview(scope: Scope | int, filters: ReportFilters, today: dt.date) -> Overview:
     """The eleven headline figures, this period and the previous one, and the monthly trend."""
-    cohorts, money_frame, trend = read_frames(
-        scope, [_COHORT_FIGURES, _MONEY_FIGURES, _TREND], period_params(filters, today)
+    params = period_params(filters, today)
+    cohorts, money_frame, trend, first_lead = read_frames(
+        scope, [_COHORT_FIGURES, _MONEY_FIGURES, _TREND, _FIRST_LEAD], params
     )
     money = money_frame.iloc[0].to_dict()
     current = _kpis(_cohort_figures(cohorts, "current"), money)
@@ -185,4 +259,12 @@ def overview(scope: Scope | int, filters: ReportFilters, today: dt.date) -> Over
             "previous": [previous[k] for k in KPI_ORDER],
         }
     )
-    return Overview(kpis=kpis, trend=trend)
+    first_lead_date = first_lead["first_lead_date"].iloc[0]
+    return Overview(
+        kpis=kpis,
+        trend=trend,
+        period_end=params["period_end"],
+        previous_from=params["previous_from"],
+        previous_end=params["previous_end"],
+        first_lead_date=None if pd.isna(first_lead_date) else first_lead_date,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,12 +16,13 @@ from data.reports.cache import cached_read
 class FilterOptions:
     """``projects``: project_id, name. ``sources``: lead_source_id, source, subsource. ``campaigns``:
     campaign_id, name, lead_source_id, source, subsource. ``owners``: user_id, display_name (reps and managers
-    who own leads)."""
+    who own leads). ``first_month``: the cohort month of the first lead the reader may see (None: no lead)."""
 
     projects: pd.DataFrame
     sources: pd.DataFrame
     campaigns: pd.DataFrame
     owners: pd.DataFrame
+    first_month: dt.date | None = None
 
 
 @cached_read
@@ -54,4 +56,10 @@ def filter_options(scope: Scope | int) -> FilterOptions:
             order by display_name
             """,
         ),
+        first_month=_first_month(scope),
     )
+
+
+def _first_month(scope: Scope | int) -> dt.date | None:
+    first = read_frame(scope, "select min(cohort_month) as first_month from v_lead_facts")["first_month"].iloc[0]
+    return None if pd.isna(first) else first

@@ -42,13 +42,16 @@ def source_performance(scope: Scope | int, filters: ReportFilters) -> pd.DataFra
 
     Columns: source, subsource, leads, qualified, site_visited, booked, net_booked,
     net_booking_value, spend, cost_per_lead, cost_per_site_visit, site_visit_rate,
-    cost_per_booking (per net booking), lead_to_booking_rate (net bookings per lead).
+    cost_per_booking (per net booking), lead_to_booking_rate (net bookings per lead). The costs
+    are None where no spend is recorded (or nothing to divide by).
     """
     frame = read_frame(scope, _SOURCES, filters.params())
+    # A source with no spend recorded has no cost (None, shown as "—"), not a cost of ₹0.
+    spent = frame["spend"].where(frame["spend"] > 0)
     return frame.assign(
-        cost_per_lead=_ratio(frame["spend"], frame["leads"]),
-        cost_per_site_visit=_ratio(frame["spend"], frame["site_visited"]),
+        cost_per_lead=_ratio(spent, frame["leads"]),
+        cost_per_site_visit=_ratio(spent, frame["site_visited"]),
         site_visit_rate=_ratio(frame["site_visited"], frame["leads"]),
-        cost_per_booking=_ratio(frame["spend"], frame["net_booked"]),
+        cost_per_booking=_ratio(spent, frame["net_booked"]),
         lead_to_booking_rate=_ratio(frame["net_booked"], frame["leads"]),
     )
