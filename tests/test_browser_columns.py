@@ -1,0 +1,79 @@
+"""The decision columns fit a laptop screen: at 1440 px, Campaigns, Sources and the Customer
+ledger (the accounts and a statement) show every column they open with, none behind sideways
+scrolling, in real Chromium on the hand-built world."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.screens import served_app
+from tests.support.world import PASSWORD, World, add_people, build_world
+from tests.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
+from tests.test_browser_sales_floor import settle
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1440, "height": 900}
+
+# Each screen's decision columns, as its headers read.
+DECISIONS = {
+    "campaigns": ("Campaign", "Spend", "Net booking value", "ROI (×)"),
+    "sources": ("Subsource", "Source", "Spend", "Net booking value", "Lead → booking"),
+    "ledger": ("Customer", "Balance", "Overdue", "0–30 days", "31–60 days", "61–90 days", "90+ days"),
+}
+STATEMENT = ("Date", "Entry type", "Debit", "Credit", "Balance")
+
+# How far the grid's content reaches past its visible width, and the headers it holds.
+_GRID = """grid => {
+    const scroller = grid.querySelector('.dvn-scroller');
+    const headers = [...grid.querySelectorAll('[role=columnheader]')].map(cell => cell.textContent.trim());
+    return {overflow: scroller.scrollWidth - scroller.clientWidth, headers: headers};
+}"""
+
+
+@pytest.fixture(scope="module")
+def world(database) -> World:
+    built = build_world("browser-columns")
+    add_people(built)
+    return built
+
+
+@pytest.fixture(scope="module")
+def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
+    with served_app(database, tmp_path_factory.mktemp("columns-state"), "alpha-browser-columns") as url:
+        yield url
+
+
+def grid(tab, index: int) -> dict:
+    table = tab.get_by_test_id("stDataFrame").nth(index)
+    table.scroll_into_view_if_needed()
+    table.locator(".dvn-scroller").wait_for(timeout=30_000)
+    return table.evaluate(_GRID)
+
+
+def assert_fits(found: dict, decisions: tuple[str, ...]) -> None:
+    assert found["overflow"] <= 1, f"the table scrolls sideways by {found['overflow']} px"
+    missing = [label for label in decisions if label not in found["headers"]]
+    assert not missing, f"{missing} not among {found['headers']}"
+
+
+@pytest.mark.parametrize("page", ["campaigns", "sources", "ledger"])
+def test_the_decision_columns_show_without_sideways_scrolling(browser, app_url: str, page: str) -> None:  # noqa: F811
+    context = browser.new_context(viewport=LAPTOP)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{app_url}/{page}")
+        sign_in(tab, "boss", PASSWORD)
+        tab.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)
+        settle(tab)
+        assert_fits(grid(tab, 0), DECISIONS[page])
+        if page == "ledger":
+            tab.locator(".st-key-statement-booking").get_by_role("combobox").click()
+            tab.get_by_role("option").first.click()
+            settle(tab)
+            tab.get_by_test_id("stDataFrame").nth(1).wait_for(timeout=30_000)
+            assert_fits(grid(tab, 1), STATEMENT)
+    finally:
+        context.close()
