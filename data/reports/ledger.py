@@ -222,7 +222,11 @@ def with_closing_balance(statement: pd.DataFrame) -> pd.DataFrame:
     if statement.empty:
         return statement
     last = statement.iloc[-1]
-    closing = {"entry_date": last["entry_date"], "description": CLOSING_BALANCE, "running_balance": last["running_balance"]}
+    closing = {
+        "entry_date": last["entry_date"],
+        "description": CLOSING_BALANCE,
+        "running_balance": last["running_balance"],
+    }
     line = pd.DataFrame([closing], columns=statement.columns).astype(statement.dtypes.to_dict(), errors="ignore")
     return pd.concat([statement, line], ignore_index=True)
 
