@@ -13,6 +13,7 @@ import pytest
 
 from data import reports
 from data.domain.filters import ReportFilters, today_in_india
+from data.reports.ledger import with_closing_balance
 from tests.support.world import World, add_people, build_world
 from tests.test_pages import open_page
 from ui import tables
@@ -68,7 +69,7 @@ def test_a_statement_ends_with_the_accounts_balance(world: World) -> None:
     accounts = reports.ledger_summary(world.alpha, ReportFilters.last_months(120, today_in_india())).rows
     assert not accounts.empty
     for account in accounts.itertuples():
-        statement = reports.with_closing_balance(reports.account_statement(world.alpha, int(account.booking_id)))
+        statement = with_closing_balance(reports.account_statement(world.alpha, int(account.booking_id)))
         if statement.empty:
             continue
         closing = statement.iloc[-1]

@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from data import reports
 from data.domain import vocabulary as labels
 from data.exports.csv_files import to_csv_bytes
+from data.reports.ledger import with_closing_balance
 from ui import format as fmt
 
 CODE = "code:"
@@ -176,7 +176,7 @@ def show_table(
 def show_statement(statement: pd.DataFrame, file_stem: str, *, key: str) -> None:
     """A customer's statement of account ending with its closing balance, screen and CSV alike."""
     show_table(
-        reports.with_closing_balance(statement),
+        with_closing_balance(statement),
         STATEMENT_COLUMNS,
         file_stem,
         key=key,

@@ -20,7 +20,7 @@ from data.reports.intake_setup import intake_settings_list
 from data.reports.integrations import IntakeHealth, api_key_list, intake_health, intake_sources, lead_mappings
 from data.reports.lead_pages import lead_list
 from data.reports.leads import LeadTimeline, lead_timeline, search_leads
-from data.reports.ledger import account_figures, account_statement, ledger_summary, with_closing_balance
+from data.reports.ledger import account_figures, account_statement, ledger_summary
 from data.reports.lists import booking_list, campaign_list
 from data.reports.options import FilterOptions, filter_options
 from data.reports.routing import current_leave, routing_pool_members, routing_rules
@@ -92,5 +92,4 @@ __all__ = [
     "speed_to_lead",
     "stale_leads",
     "stale_thresholds",
-    "with_closing_balance",
 ]
