@@ -45,4 +45,15 @@ tables.show_table(
     },
     "campaigns",
     key="campaigns",
+    primary=(
+        "campaign_name",
+        "status",
+        "spend",
+        "leads",
+        "cost_per_lead",
+        "net_booked",
+        "cost_per_booking",
+        "net_booking_value",
+        "roi",
+    ),
 )

@@ -53,6 +53,17 @@ tables.show_table(
     "customer-ledger",
     key="ledger",
     height=400,
+    primary=(
+        "customer_name",
+        "unit_number",
+        "balance",
+        "overdue_amount",
+        "overdue_0_30",
+        "overdue_31_60",
+        "overdue_61_90",
+        "overdue_over_90",
+        "last_receipt_date",
+    ),
 )
 
 st.subheader("Statement of account")
@@ -76,9 +87,4 @@ booking_id = st.selectbox(
 )
 if booking_id is not None:
     statement = reports.account_statement(scope, booking_id)
-    tables.show_table(
-        statement,
-        tables.STATEMENT_COLUMNS,
-        f"statement-{booking_id}",
-        key="statement",
-    )
+    tables.show_statement(statement, f"statement-{booking_id}", key="statement")

@@ -133,9 +133,4 @@ if reverse:
         reversal.saved(f"Saved: entry #{entry_id} reversed for **{md(lead.name)}**.", lead_id=lead.lead_id)
 
 st.subheader("Statement of account")
-tables.show_table(
-    statement,
-    tables.STATEMENT_COLUMNS,
-    f"statement-{booking_id}",
-    key="entry-statement",
-)
+tables.show_statement(statement, f"statement-{booking_id}", key="entry-statement")

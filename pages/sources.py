@@ -46,4 +46,15 @@ tables.show_table(
     },
     "sources",
     key="sources",
+    primary=(
+        "subsource",
+        "source",
+        "leads",
+        "spend",
+        "cost_per_lead",
+        "site_visit_rate",
+        "net_booked",
+        "net_booking_value",
+        "lead_to_booking_rate",
+    ),
 )

@@ -330,7 +330,9 @@ def test_accounts_record_a_receipt_and_reverse_it(world: World) -> None:
     assert count(world, "select count(*) from account_ledger where upper(reference) = 'CHQ-000123'") == 1
 
     statement = app.dataframe[0].value
-    assert statement["Credit"].tolist()[-1] == "₹1,00,000.00"
+    # The last line closes the statement; the receipt is the entry before it.
+    assert statement["Entry type"].tolist()[-1] == "Closing balance"
+    assert statement["Credit"].tolist()[-2] == "₹1,00,000.00"
     reverse = app.selectbox(key=field(app, "reversal", "entry"))
     reverse.set_value(receipt_id)
     app.text_input(key=field(app, "reversal", "reason")).input("Cheque returned unpaid")

@@ -5,17 +5,22 @@ percent, date, moment, days, yes_no, number, or ``code:<kind>`` for a stored cod
 data.domain.vocabulary' closed lists). The screen shows Indian formats; the CSV has the same rows and
 columns under the same headings, with numbers as numbers, codes and booleans in words (a code
 is never shown raw, on screen or in a download) and formula-like text defused.
+
+A wide table names its decision columns (``primary``): the screen shows those first, the first
+one pinned, so they fit a laptop screen without sideways scrolling; a "More columns" toggle adds
+the rest, and the CSV always holds every column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
 
 from data.domain import vocabulary as labels
 from data.exports.csv_files import to_csv_bytes
+from data.reports.ledger import with_closing_balance
 from ui import format as fmt
 
 CODE = "code:"
@@ -68,7 +73,8 @@ def formatted(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.Da
     return shown
 
 
-# A customer's statement of account, as the ledger screens show it.
+# A customer's statement of account, as the ledger screens show it: the dates and amounts first,
+# the references behind "More columns".
 STATEMENT_COLUMNS = {
     "ledger_entry_id": ("Entry", "id"),
     "entry_date": ("Date", "date"),
@@ -81,6 +87,7 @@ STATEMENT_COLUMNS = {
     "credit_amount": ("Credit", "inr_paise"),
     "running_balance": ("Balance", "inr_paise"),
 }
+STATEMENT_PRIMARY = ("entry_date", "description", "due_date", "debit_amount", "credit_amount", "running_balance")
 
 
 # Numbers a sortable table may lack (a rate without leads, a median without answers). The grid
@@ -109,6 +116,17 @@ def sortable(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]):
     return kept.style.format(shown)
 
 
+def _on_screen(columns: dict[str, tuple[str, str]], primary: Sequence[str], more: bool) -> dict:
+    """The columns the screen shows: the primary ones in their order, then (with ``more``) the rest
+    in the registry's order."""
+    unknown = [name for name in primary if name not in columns]
+    if unknown:
+        raise KeyError(f"primary columns not in the table: {unknown}")
+    first = {name: columns[name] for name in primary}
+    rest = {name: column for name, column in columns.items() if name not in first} if more else {}
+    return first | rest
+
+
 def show_table(
     frame: pd.DataFrame,
     columns: dict[str, tuple[str, str]],
@@ -117,14 +135,33 @@ def show_table(
     key: str,
     height: int | str = "auto",
     sort_by_value: bool = False,
+    primary: Sequence[str] | None = None,
 ) -> None:
     """Show the table and, under it, a button that downloads the same table as CSV.
 
+    With ``primary`` (column names, in the order to show them) the screen shows those columns and
+    a "More columns" toggle that adds the others; the CSV holds every column whatever the toggle.
+    The first column shown (the name a row is read by) stays pinned while the rest scroll.
     With ``sort_by_value`` the table holds the values themselves, formatted for display only, so
     sorting by a header orders them by value.
     """
-    shown = sortable(frame, columns) if sort_by_value else formatted(frame, columns)
-    st.dataframe(shown, hide_index=True, height=height)
+    shown_columns = columns
+    secondary = [label for name, (label, _) in columns.items() if primary and name not in primary]
+    if secondary:
+        more = st.toggle(
+            "More columns",
+            key=f"more-columns-{key}",
+            help="Adds " + ", ".join(secondary) + ". The CSV always holds every column.",
+        )
+        shown_columns = _on_screen(columns, primary, more)
+    shown = sortable(frame, shown_columns) if sort_by_value else formatted(frame, shown_columns)
+    name_label = next(iter(shown_columns.values()))[0]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        height=height,
+        column_config={name_label: st.column_config.Column(pinned=True)},
+    )
     st.download_button(
         "Download CSV",
         to_csv_bytes(labelled(frame, columns)),
@@ -133,6 +170,17 @@ def show_table(
         key=f"download-{key}",
         icon=":material/download:",
         on_click="ignore",
+    )
+
+
+def show_statement(statement: pd.DataFrame, file_stem: str, *, key: str) -> None:
+    """A customer's statement of account ending with its closing balance, screen and CSV alike."""
+    show_table(
+        with_closing_balance(statement),
+        STATEMENT_COLUMNS,
+        file_stem,
+        key=key,
+        primary=STATEMENT_PRIMARY,
     )
 
 

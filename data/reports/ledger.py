@@ -211,6 +211,26 @@ def account_statement(scope: Scope | int, booking_id: int) -> pd.DataFrame:
     ]
 
 
+CLOSING_BALANCE = "Closing balance"
+
+
+def with_closing_balance(statement: pd.DataFrame) -> pd.DataFrame:
+    """The statement (``account_statement``) ending with its closing line: "Closing balance",
+    dated the last entry's date, its balance the balance after that entry (the account's balance
+    in ``ledger_summary``); the line's other columns are empty. A statement without entries
+    stays empty."""
+    if statement.empty:
+        return statement
+    last = statement.iloc[-1]
+    closing = {
+        "entry_date": last["entry_date"],
+        "description": CLOSING_BALANCE,
+        "running_balance": last["running_balance"],
+    }
+    line = pd.DataFrame([closing], columns=statement.columns).astype(statement.dtypes.to_dict(), errors="ignore")
+    return pd.concat([statement, line], ignore_index=True)
+
+
 def account_figures(scope: Scope | int, booking_id: int) -> tuple[Decimal, Decimal]:
     """(paid, charged) on a booking as the cancellation counts them (``account_position`` in
     data.writes.bookings), for the cancellation form to show how much can be refunded."""
