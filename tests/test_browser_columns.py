@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.support.screens import served_app
+from tests.support.browser_app import serving
 from tests.support.world import PASSWORD, World, add_people, build_world
 from tests.test_browser import browser  # noqa: F401 - the browser fixture
 from tests.test_browser_sales_floor import settle
@@ -43,7 +43,7 @@ def world(database) -> World:
 
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
-    with served_app(database, tmp_path_factory.mktemp("columns-state"), "alpha-browser-columns") as url:
+    with serving(database, "alpha-browser-columns", tmp_path_factory.mktemp("columns-state")) as url:
         yield url
 
 

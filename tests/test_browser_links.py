@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from data import reports
-from tests.support.screens import served_app
+from tests.support.browser_app import serving
 from tests.support.world import World, add_people, build_world
 from tests.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
 from tests.test_browser_sales_floor import PHONE, choose, settle
@@ -33,7 +33,7 @@ def world(database) -> World:
 
 @pytest.fixture(scope="module")
 def app_url(world: World, database, tmp_path_factory) -> Iterator[str]:
-    with served_app(database, tmp_path_factory.mktemp("links-state"), "alpha-browser-links") as url:
+    with serving(database, "alpha-browser-links", tmp_path_factory.mktemp("links-state")) as url:
         yield url
 
 
