@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from data import reports
-from tests.support.browser_app import serving
+from tests.support.browser_app import PHONE, serving, settle
 from tests.support.world import World, add_people, build_world
 from tests.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
-from tests.test_browser_sales_floor import PHONE, choose, settle
+from tests.test_browser_sales_floor import choose
 
 pytestmark = pytest.mark.browser
 
