@@ -264,7 +264,9 @@ def test_a_page_shows_only_the_filters_its_report_applies(world: World) -> None:
 def test_sources_shows_a_dash_for_a_cost_with_no_spend(world: World) -> None:
     from tests.test_pages import open_page
 
-    table = open_page("sources").dataframe[0].value.set_index("Subsource")
+    app = open_page("sources")
+    app.toggle(key="more-columns-sources").set_value(True).run()  # cost per booking is a secondary column
+    table = app.dataframe[0].value.set_index("Subsource")
     assert table.loc["Site office", "Cost per lead"] == "—"
     assert table.loc["Site office", "Cost per booking"] == "—"
     assert table.loc["99acres", "Cost per lead"] == "₹20,000"
