@@ -71,7 +71,7 @@ def _same(answered, read) -> bool:
     """Whether a JSON value is the read's value unchanged (money as its Decimal's string, moments ISO)."""
     if isinstance(read, np.generic):
         read = read.item()
-    if read is None or read is pd.NaT or (isinstance(read, float) and math.isnan(read)):
+    if read is None or read is pd.NaT or read is pd.NA or (isinstance(read, float) and math.isnan(read)):
         return answered is None
     if isinstance(read, Decimal):
         return isinstance(answered, str) and Decimal(answered) == read and answered == str(read)
