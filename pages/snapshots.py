@@ -44,11 +44,7 @@ if built is not None:
         key="snapshot-download",
     )
     st.caption(", ".join(f"{item['file']}: {item['rows']:,} rows" for item in built.manifest["files"]))
-    skipped = [
-        f"{item['file']}: {note['filter']} not applied ({note['why']})"
-        for item in built.manifest["files"]
-        for note in item.get("filters_not_applied", [])
-    ]
+    skipped = snapshot.filters_not_applied(built.manifest)
     if skipped:
         with st.expander("Filters some files cannot take"):
             st.text("\n".join(skipped))

@@ -230,3 +230,12 @@ def discard(snapshot: Snapshot) -> None:
     snapshot.path.unlink(missing_ok=True)
     if snapshot.path.parent.name.startswith("leadline-snapshot-"):
         shutil.rmtree(snapshot.path.parent, ignore_errors=True)
+
+
+def filters_not_applied(manifest: dict) -> list[str]:
+    """One line per file and filter "as filtered" could not apply to it, with why, from the manifest."""
+    return [
+        f"{item['file']}: {note['filter']} not applied ({note['why']})"
+        for item in manifest["files"]
+        for note in item.get("filters_not_applied", [])
+    ]
