@@ -24,13 +24,10 @@ def open_row(row, column: str, key: str) -> None:
     drill.open_leads(None, drill.stage_of(column), narrower, forget=(key,))
 
 
-bubble = st.plotly_chart(
-    charts.campaign_roi(campaigns), on_select="rerun", selection_mode="points", key="campaign-bubbles"
-)
-picked = [point for point in (bubble.selection.points if bubble else []) if "customdata" in point]
-if picked:
-    open_row(campaigns.loc[picked[0]["customdata"]], "leads", "campaign-bubbles")
-st.caption("Click a bubble, or any figure in the table, to open the campaign's leads.")
+bubble = st.plotly_chart(charts.campaign_roi(campaigns), **drill.clicks(drill.LEADS_PAGE, "campaign-bubbles"))
+if (point := drill.clicked_point(bubble)) and "customdata" in point:
+    open_row(campaigns.loc[point["customdata"]], "leads", "campaign-bubbles")
+drill.hint(drill.LEADS_PAGE, "Click a bubble, or any figure in the table, to open the campaign's leads.")
 st.plotly_chart(charts.budget_utilisation(campaigns))
 tables.show_table(
     campaigns,
@@ -58,7 +55,7 @@ tables.show_table(
     },
     "campaigns",
     key="campaigns",
-    on_pick=open_row,
+    on_pick=drill.picks(drill.LEADS_PAGE, open_row),
     primary=(
         "campaign_name",
         "status",

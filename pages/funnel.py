@@ -11,13 +11,11 @@ funnel = reports.funnel(scope, filter_bar.filter_bar(scope, "funnel"))
 widgets.data_as_of(scope, reports.funnel)
 widgets.stop_if_empty(funnel.is_empty)
 
-clicked = st.plotly_chart(
-    charts.funnel_chart(funnel.stages), on_select="rerun", selection_mode="points", key="funnel-chart"
-)
-if clicked and clicked.selection.points:
-    stage = funnel.stages["stage"].iloc[clicked.selection.points[0]["point_index"]]
+clicked = st.plotly_chart(charts.funnel_chart(funnel.stages), **drill.clicks(drill.LEADS_PAGE, "funnel-chart"))
+if point := drill.clicked_point(clicked):
+    stage = funnel.stages["stage"].iloc[point["point_index"]]
     drill.open_leads("funnel", stage, forget=("funnel-chart",))
-st.caption("Click a stage, or any figure in the tables, to open the leads behind it.")
+drill.hint(drill.LEADS_PAGE, "Click a stage, or any figure in the tables, to open the leads behind it.")
 st.caption(
     "The stages are not nested: a lead that skipped a stage (a walk-in who books without a revisit) still "
     'counts in the later ones. So "% of previous stage" is shown only where every lead of the stage reached '
@@ -35,7 +33,9 @@ tables.show_table(
     },
     "funnel-stages",
     key="stages",
-    on_pick=lambda row, _column, key: drill.open_leads("funnel", row["stage"], forget=(key,)),
+    on_pick=drill.picks(
+        drill.LEADS_PAGE, lambda row, _column, key: drill.open_leads("funnel", row["stage"], forget=(key,))
+    ),
 )
 
 st.subheader("Monthly cohorts")
@@ -57,8 +57,11 @@ tables.show_table(
     },
     "funnel-cohorts",
     key="cohorts",
-    on_pick=lambda row, column, key: drill.open_leads(
-        "funnel", drill.stage_of(column), drill.cohort_month(row), forget=(key,)
+    on_pick=drill.picks(
+        drill.LEADS_PAGE,
+        lambda row, column, key: drill.open_leads(
+            "funnel", drill.stage_of(column), drill.cohort_month(row), forget=(key,)
+        ),
     ),
 )
 

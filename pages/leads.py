@@ -31,7 +31,7 @@ tables.pager(
         else f"Leads generated in the period that reached {REACHED_STAGE[stage].lower()}, newest first:"
     ),
 )
-st.caption("Click a lead to open its timeline.")
+drill.hint(drill.TIMELINE_PAGE, "Click a lead to open its timeline.")
 
 columns = {
     "name": ("Name", "text"),
@@ -62,7 +62,7 @@ tables.show_table(
         "has_site_visit",
         "has_live_booking",
     ),
-    on_pick=lambda row, _column, key: drill.open_lead(row["lead_id"], forget=(key,)),
+    on_pick=drill.picks(drill.TIMELINE_PAGE, lambda row, _column, key: drill.open_lead(row["lead_id"], forget=(key,))),
 )
 
 if allowed(user.role, Action.LEAD_REASSIGN):

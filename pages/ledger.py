@@ -20,11 +20,9 @@ st.caption("Balances as of today, so this screen has no period filter.")
 left, right = st.columns([1, 2])
 left.metric("Outstanding", fmt.inr_compact(summary.totals["outstanding"]), border=True)
 left.metric("Overdue", fmt.inr_compact(summary.totals["overdue"]), border=True)
-bucket = right.plotly_chart(
-    charts.ageing(summary.totals), on_select="rerun", selection_mode="points", key="ageing-bars"
-)
-if bucket and bucket.selection.points:
-    drill.open_accounts("customer_ledger", bucket.selection.points[0]["customdata"], forget=("ageing-bars",))
+bucket = right.plotly_chart(charts.ageing(summary.totals), **drill.clicks(drill.LEDGER_PAGE, "ageing-bars"))
+if point := drill.clicked_point(bucket):
+    drill.open_accounts("customer_ledger", point["customdata"], forget=("ageing-bars",))
 
 tables.pager(
     key="ledger-page",

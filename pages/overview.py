@@ -24,9 +24,9 @@ st.caption(
 
 def list_behind(kpi: str) -> tuple[str, dict[str, str], str] | None:
     """The leads behind a lead figure; the accounts behind what is outstanding; else none."""
-    if kpi == "outstanding":
+    if kpi == "outstanding" and drill.can_open(drill.LEDGER_PAGE):
         return drill.LEDGER_PAGE, drill.accounts_query("overview"), "Open the accounts"
-    if kpi in widgets.KPI_LEADS:
+    if kpi in widgets.KPI_LEADS and drill.can_open(drill.LEADS_PAGE):
         return drill.LEADS_PAGE, drill.leads_query("overview", widgets.KPI_LEADS[kpi]), "Open the leads"
     return None
 

@@ -23,18 +23,14 @@ def open_row(row, column: str, key: str) -> None:
 
 
 left, right = st.columns(2)
-segment = left.plotly_chart(
-    charts.source_sunburst(sources), on_select="rerun", selection_mode="points", key="source-segments"
-)
-if segment and segment.selection.points:
-    source, subsource = segment.selection.points[0]["customdata"]
+segment = left.plotly_chart(charts.source_sunburst(sources), **drill.clicks(drill.LEADS_PAGE, "source-segments"))
+if point := drill.clicked_point(segment):
+    source, subsource = point["customdata"]
     open_row({"source": source, "subsource": subsource}, "leads", "source-segments")
-bar = right.plotly_chart(
-    charts.subsource_bars(sources), on_select="rerun", selection_mode="points", key="subsource-bars"
-)
-if bar and bar.selection.points:
-    open_row(sources.loc[bar.selection.points[0]["customdata"]], "leads", "subsource-bars")
-st.caption("Click a segment, a bar or any figure in the table to open the leads behind it.")
+bar = right.plotly_chart(charts.subsource_bars(sources), **drill.clicks(drill.LEADS_PAGE, "subsource-bars"))
+if point := drill.clicked_point(bar):
+    open_row(sources.loc[point["customdata"]], "leads", "subsource-bars")
+drill.hint(drill.LEADS_PAGE, "Click a segment, a bar or any figure in the table to open the leads behind it.")
 
 tables.show_table(
     sources,
@@ -55,7 +51,7 @@ tables.show_table(
     },
     "sources",
     key="sources",
-    on_pick=open_row,
+    on_pick=drill.picks(drill.LEADS_PAGE, open_row),
     primary=(
         "subsource",
         "source",

@@ -151,3 +151,18 @@ def test_an_ageing_bar_opens_its_accounts(tab, app_url: str, world: World) -> No
     expected = reports.ledger_summary(world.alpha, JAN_FEB, 1, "overdue_over_90")
     line = tab.get_by_text("most overdue first:").first.inner_text()
     assert line.endswith(f" of {len(expected.rows)}.") and len(expected.rows) >= 1
+
+
+def test_a_projects_bar_opens_its_bookings(tab, app_url: str, world: World) -> None:
+    tab.goto(f"{app_url}/bookings?{PERIOD}")
+    on_page(tab, "Bookings & inventory")
+    bars = tab.locator(".st-key-project-bars g.point")
+    eventually(lambda: bars.count() >= 2)
+    click_until(tab, bars.first, lambda: "project" in query_of(tab))
+    settle(tab)
+    (project,) = query_of(tab)["project"]
+    options = reports.filter_options(world.alpha).projects.set_index("name")["project_id"]
+    filters = ReportFilters(month_from=JAN_FEB.month_from, month_to=JAN_FEB.month_to, project_id=int(options[project]))
+    expected = reports.booking_rows(world.alpha, filters)
+    line = tab.get_by_text("Bookings, newest first:").first.inner_text()
+    assert line.endswith(f" of {expected.bookings}.") and expected.bookings >= 1

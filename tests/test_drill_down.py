@@ -3,7 +3,8 @@ opens holds as many leads (or accounts, or as much money) as the figure clicked.
 
 On the demo data, every figure of every kind is checked through the data layer, with the
 filters the click builds (``ui.drill``): funnel stages, cohort cells, source rows and sunburst
-sources, campaigns, the overview's tiles and the ledger's ageing buckets. On the hand-built world,
+sources, campaigns, the overview's tiles, the ledger's ageing buckets and the projects'
+value and collections. On the hand-built world,
 AppTest clicks a table cell and reads the count on the page it opens.
 """
 
@@ -115,6 +116,19 @@ def test_each_ageing_bucket_opens_the_accounts_that_make_it_up(tenant: int) -> N
         assert opened.totals[bucket] == pytest.approx(every.totals[bucket])
         assert (opened.rows[bucket] > 0).all()
         assert len(opened.rows) == int((every.rows[bucket] > 0).sum())
+
+
+def test_each_projects_value_and_collections_open_the_bookings_behind_them(tenant: int) -> None:
+    by_project = reports.bookings_and_inventory(tenant, A_YEAR, AS_OF).by_project
+    projects = reports.filter_options(tenant).projects.set_index("name")["project_id"]
+    assert len(by_project) == 3
+    for row in by_project.itertuples():
+        opened = reports.booking_rows(tenant, narrowed(A_YEAR, project_id=int(projects[row.project_name])))
+        assert opened.live_agreement_value == pytest.approx(float(row.agreement_value)), row.project_name
+        assert opened.received_amount == pytest.approx(float(row.received_amount)), row.project_name
+        live = opened.rows[opened.rows["status"] != "cancelled"]
+        assert live["agreement_value"].astype(float).sum() == pytest.approx(float(row.agreement_value))
+        assert set(opened.rows["project_name"]) == {row.project_name}
 
 
 def test_a_stage_or_bucket_outside_the_lists_is_refused(tenant: int) -> None:

@@ -349,7 +349,7 @@ def subsource_bars(sources: pd.DataFrame) -> go.Figure:
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
-    _titled(figure, "Leads by subsource — click a bar to open its leads")
+    _titled(figure, "Leads by subsource")
     figure.update_layout(xaxis_title="Leads", clickmode="event+select")
     figure.update_xaxes(**_count_ticks(ordered["leads"]))
     return figure
@@ -499,14 +499,18 @@ def value_by_project(by_project: pd.DataFrame) -> go.Figure:
             y=by_project[column],
             name=name,
             marker_color=colour,
+            # The raw project name, for the Bookings page to list its bookings by (never drawn).
+            customdata=by_project["project_name"],
             hovertext=[
                 f"{project}: {name.lower()} {fmt.inr_compact(value)}"
                 for project, value in zip(projects, by_project[column], strict=True)
             ],
             hovertemplate="%{hovertext}<extra></extra>",
         )
-    _titled(figure, "Agreement value and collections by project")
-    figure.update_layout(barmode="group", yaxis_title="Amount", legend={"orientation": "h", "y": -0.2})
+    _titled(figure, "Agreement value and collections by project — click a bar to list its bookings")
+    figure.update_layout(
+        barmode="group", yaxis_title="Amount", legend={"orientation": "h", "y": -0.2}, clickmode="event+select"
+    )
     figure.update_yaxes(**_money_ticks([*by_project["agreement_value"], *by_project["received_amount"]]))
     return figure
 

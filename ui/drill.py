@@ -5,6 +5,8 @@ Leads page with the filters the report applies (the rest left at "All") and that
 same definitions (v_lead_facts' flags) read by ``data.reports.lead_list``, so the list holds
 exactly the leads counted (tests/test_drill_down.py holds every kind of figure equal to its list).
 
+A figure is clickable only for someone whose menu has the page it opens (``can_open``).
+
 A report's columns that count leads are named for their stage (``leads``, ``site_visited``,
 ``net_booked``…); a money column names the stage whose leads make it up (``MONEY_STAGE``). A
 click on any other cell of a row opens all of the row's leads.
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from data.domain.filters import (
     CAMPAIGN,
@@ -30,11 +33,13 @@ from data.domain.filters import (
 )
 from data.domain.vocabulary import OVERDUE_BUCKET, REACHED_STAGE, REACHED_STAGES
 from ui import format as fmt
-from ui import links
+from ui import links, navigation, session
 from ui.filter_bar import OFFERED_MONTHS
 
 LEADS_PAGE = "pages/leads.py"
 LEDGER_PAGE = "pages/ledger.py"
+BOOKINGS_PAGE = "pages/bookings.py"
+TIMELINE_PAGE = "pages/timeline.py"
 
 # Each filter's names in the address (the filter bar's widget keys).
 ADDRESS_KEYS = {
@@ -48,6 +53,37 @@ ADDRESS_KEYS = {
 
 # The money a report shows per row, and the leads it is the value of.
 MONEY_STAGE = {"net_booking_value": "net_booked"}
+
+
+def can_open(path: str) -> bool:
+    """Whether the signed-in person's menu has the page (leadership's has no lead list)."""
+    menu = navigation.MENUS[session.current_user().role]
+    return any(entry.path == path for entries in menu.values() for entry in entries)
+
+
+def clicks(path: str, key: str) -> dict:
+    """A chart's selection settings: its marks are clickable when the person may open ``path``."""
+    return {"key": key, **({"on_select": "rerun", "selection_mode": "points"} if can_open(path) else {})}
+
+
+def picks(path: str, on_pick):
+    """A table's click handler when the person may open ``path``, else none (cells not clickable)."""
+    return on_pick if can_open(path) else None
+
+
+def clicked_point(chart) -> dict | None:
+    """The mark clicked on a chart drawn with ``clicks`` (None when nothing is, or it is not
+    clickable), with its ``customdata`` when the chart gave it one."""
+    if chart is None or isinstance(chart, DeltaGenerator):  # drawn without clicks
+        return None
+    points = chart.selection.points
+    return points[0] if points else None
+
+
+def hint(path: str, text: str) -> None:
+    """Say how to open what is behind the figures, to whoever may open ``path``."""
+    if can_open(path):
+        st.caption(text)
 
 
 def stage_of(column: str) -> str:
@@ -100,7 +136,7 @@ def open_leads(
 def open_lead(lead_id: int, forget: Iterable[str] = ()) -> None:
     """Open one lead's timeline."""
     # The timeline follows a link only while its search box is empty (ui.lead_picker).
-    links.open_page("pages/timeline.py", {"lead": str(int(lead_id))}, (*forget, "lead-search"))
+    links.open_page(TIMELINE_PAGE, {"lead": str(int(lead_id))}, (*forget, "lead-search"))
 
 
 def accounts_query(report: str, bucket: str | None = None) -> dict[str, str]:
@@ -116,6 +152,11 @@ def accounts_query(report: str, bucket: str | None = None) -> dict[str, str]:
 def open_accounts(report: str, bucket: str | None = None, forget: Iterable[str] = ()) -> None:
     """Open the Customer ledger on the accounts behind a money figure (see ``accounts_query``)."""
     links.open_page(LEDGER_PAGE, accounts_query(report, bucket), forget)
+
+
+def open_bookings(project: str, forget: Iterable[str] = ()) -> None:
+    """Open the Bookings page on one project's bookings in the period (its figures' bookings)."""
+    links.open_page(BOOKINGS_PAGE, {**carried("bookings"), "project": project}, forget)
 
 
 def cohort_month(row: pd.Series) -> dict[str, str]:

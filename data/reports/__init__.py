@@ -8,7 +8,7 @@ summing counts, never by averaging rates. Reads are cached per tenant and argume
 """
 
 from data.reports.audit_log import audit_entries, audit_entries_in_words
-from data.reports.bookings import BookingsInventory, bookings_and_inventory
+from data.reports.bookings import BookingRows, BookingsInventory, booking_rows, bookings_and_inventory
 from data.reports.cache import CACHED_READS, clear_all, data_changed
 from data.reports.campaigns import campaign_performance
 from data.reports.cohort_funnel import STAGES, Funnel, funnel
@@ -44,6 +44,7 @@ __all__ = [
     "FOLLOW_UP_BUCKETS",
     "KPI_ORDER",
     "STAGES",
+    "BookingRows",
     "BookingsInventory",
     "FilterOptions",
     "Funnel",
@@ -59,6 +60,7 @@ __all__ = [
     "audit_entries_in_words",
     "available_units",
     "booking_list",
+    "booking_rows",
     "bookings_and_inventory",
     "campaign_list",
     "campaign_performance",

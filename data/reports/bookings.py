@@ -40,6 +40,95 @@ _STOCK = """
 """
 
 
+PAGE_SIZE = 500
+
+# The bookings behind the page's figures: the period's bookings (by booking month) of the
+# project filter, each with the money kept against it in booking_accounts, as v_booking_summary
+# sums them; the totals over all of them ride along on every row.
+_BOOKING_ROWS = """
+    with
+
+    period_bookings as (
+        select
+            bookings.booking_id,
+            bookings.lead_id,
+            customers.name as customer_name,
+            projects.name as project_name,
+            towers.name as tower_name,
+            units.unit_number,
+            units.unit_type,
+            bookings.booking_date,
+            bookings.status,
+            bookings.agreement_value,
+            coalesce(booking_accounts.received_amount, 0) as received_amount,
+            coalesce(booking_accounts.refunded_amount, 0) as refunded_amount
+        from bookings
+        inner join units on units.tenant_id = bookings.tenant_id and units.unit_id = bookings.unit_id
+        inner join projects on projects.tenant_id = units.tenant_id and projects.project_id = units.project_id
+        inner join towers on towers.tenant_id = units.tenant_id and towers.tower_id = units.tower_id
+        inner join customers
+            on customers.tenant_id = bookings.tenant_id and customers.customer_id = bookings.customer_id
+        left join booking_accounts
+            on booking_accounts.tenant_id = bookings.tenant_id and booking_accounts.booking_id = bookings.booking_id
+        where (cast(:project_id as bigint) is null or units.project_id = :project_id)
+            and bookings.booking_date >= :month_from
+            and bookings.booking_date < cast(:month_to as date) + interval '1 month'
+    )
+
+    select
+        *,
+        count(*) over () as total_bookings,
+        sum(agreement_value) filter (where status <> 'cancelled') over () as total_live_agreement_value,
+        sum(received_amount) over () as total_received_amount
+    from period_bookings
+    order by booking_date desc, booking_id desc
+    limit :limit offset :offset
+"""
+
+
+@dataclass(frozen=True)
+class BookingRows:
+    """A page of the period's bookings, newest first, and totals over all of them.
+
+    ``rows``: booking_id, lead_id, customer_name, project_name, tower_name, unit_number,
+    unit_type, booking_date, status, agreement_value, received_amount, refunded_amount.
+    ``bookings``, ``live_agreement_value`` (cancelled bookings left out) and ``received_amount``
+    are over every booking the filters select, as the page's charts count them.
+    """
+
+    rows: pd.DataFrame
+    bookings: int
+    live_agreement_value: float
+    received_amount: float
+    page: int
+    page_size: int
+
+    @property
+    def page_count(self) -> int:
+        """How many pages the bookings fill (at least one)."""
+        return max(1, -(-self.bookings // self.page_size))
+
+
+@cached_read
+def booking_rows(scope: Scope | int, filters: ReportFilters, page: int = 1) -> BookingRows:
+    """A page of PAGE_SIZE of the bookings behind the Bookings page's figures (the period's, of
+    the project filter), newest first; past the end, the first page."""
+    params = {**filters.params(), "limit": PAGE_SIZE}
+    (frame,) = read_frames(scope, [_BOOKING_ROWS], {**params, "offset": (page - 1) * PAGE_SIZE})
+    if frame.empty and page > 1:
+        page = 1
+        (frame,) = read_frames(scope, [_BOOKING_ROWS], {**params, "offset": 0})
+    first = frame.iloc[0] if len(frame) else None
+    return BookingRows(
+        rows=frame.drop(columns=["total_bookings", "total_live_agreement_value", "total_received_amount"]),
+        bookings=0 if first is None else int(first["total_bookings"]),
+        live_agreement_value=0.0 if first is None else float(first["total_live_agreement_value"] or 0),
+        received_amount=0.0 if first is None else float(first["total_received_amount"] or 0),
+        page=page,
+        page_size=PAGE_SIZE,
+    )
+
+
 @dataclass(frozen=True)
 class BookingsInventory:
     """Bookings in the period and the inventory now.
