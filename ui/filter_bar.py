@@ -30,6 +30,7 @@ from data.domain.filters import (
     today_in_india,
 )
 from ui import format as fmt
+from ui.saved_views import saved_views_sidebar
 
 ALL = "All"
 DEFAULT_MONTHS = 12
@@ -101,6 +102,7 @@ def filter_bar(scope: Scope, report: str) -> ReportFilters:
     def id_of(frame, column, value, id_column):
         return None if value is None else int(frame.loc[frame[column] == value, id_column].iloc[0])
 
+    saved_views_sidebar(scope, report)
     return ReportFilters(
         month_from=month_from,
         month_to=month_to,
