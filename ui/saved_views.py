@@ -127,7 +127,9 @@ def _view_row(view: SavedView, user: User, titles: dict[str, str], current_page:
         width="stretch",
     ):
         open_view(view)
-    with more.popover("", icon=":material/more_vert:", help="Link, landing page, delete"):
+    with more.popover(
+        "", icon=":material/more_vert:", help="Link, landing page, delete", key=f"saved-view-more-{view.saved_view_id}"
+    ):
         st.caption("Link to this view")
         st.code(link(view.page, view.query, user.role, current_page), language=None, wrap_lines=True)
         if is_landing:
