@@ -142,3 +142,24 @@ def test_the_landing_view_opens_on_the_next_sign_in(world: World) -> None:
 def test_the_snapshots_page_has_no_saved_views(world: World) -> None:
     app = opened("pages/snapshots.py", "boss")
     assert not any(header.value == "Saved views" for header in app.sidebar.header)
+
+
+def view_id(app: AppTest, name: str) -> str:
+    return view_buttons(app)[name].key.removeprefix("saved-view-open-")
+
+
+def test_each_view_shows_its_link_and_only_the_owner_may_delete_it(world: World) -> None:
+    app = opened("pages/funnel.py", "mona")
+    app.selectbox(key="source").set_value("Walk-in").run()
+    save(app, "Short-lived", shared=True)
+    shown = view_id(app, "Short-lived")
+    # Without a browser there is no address of the app: the link is the path and the filters.
+    assert "/funnel?source=Walk-in" in [code.value for code in app.sidebar.code]
+    lena = opened("pages/funnel.py", "lena")
+    assert "Short-lived" in view_buttons(lena)
+    assert f"saved-view-delete-{shown}" not in [button.key for button in lena.button]
+    app.button(key=f"saved-view-delete-{shown}").click().run()
+    assert not app.exception
+    assert any("Deleted the view" in success.value for success in app.sidebar.success)
+    assert "Short-lived" not in view_buttons(app)
+    assert stored(world, "Short-lived") == []
