@@ -17,7 +17,7 @@ from data import db, reports
 from data.writes import saved_views as writes
 from tests.support.browser_app import serving, settle
 from tests.support.world import PASSWORD, World, add_people, build_world
-from tests.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
+from tests.test_browser import SCREENSHOTS, browser, sign_in  # noqa: F401 - the browser fixture
 from tests.test_browser_sales_floor import choose
 
 pytestmark = pytest.mark.browser
@@ -135,6 +135,8 @@ def test_a_saved_view_round_trip_for_its_owner_a_colleague_and_the_landing_page(
     # Its link, to copy: this app's address of the Funnel with the filter.
     link = open_more(tab, "Walk-ins").get_by_test_id("stCode")
     assert link.inner_text().strip() == f"{app_url}/funnel?source=Walk-in"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / "saved-views.png"))
 
     # Her landing page.
     tab.get_by_role("button", name="Use as my landing page").click()
