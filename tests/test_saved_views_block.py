@@ -56,8 +56,8 @@ def unescaped(label: str) -> str:
 
 
 def save(app: AppTest, name: str, *, shared: bool) -> AppTest:
-    app.text_input(key="saved-view-name").input(name)
-    checkbox = app.checkbox(key="saved-view-shared")
+    next(box for box in app.text_input if box.label == "Name").input(name)
+    checkbox = next(box for box in app.checkbox if box.label == "Share with the team")
     checkbox.check() if shared else checkbox.uncheck()
     next(button for button in app.button if button.label == "Save view").click().run()
     assert not app.exception, [e.value for e in app.exception]
@@ -82,6 +82,7 @@ def test_a_manager_saves_the_funnel_changes_the_filters_and_opens_the_view_again
     assert stored(world, "Walk-ins") == [("funnel", {"source": "Walk-in"}, True)]
     assert any("Saved the view" in success.value for success in app.sidebar.success)
     assert "Walk-ins" in view_buttons(app)
+    assert next(box for box in app.text_input if box.label == "Name").value == ""
 
     # Other filters, then the view: its page and filters again.
     app.selectbox(key="source").set_value("Online Portal").run()

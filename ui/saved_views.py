@@ -40,6 +40,7 @@ PAGE_OF_REPORT = {
 }
 NAME_SHOWN = 40  # characters of a name on its button
 FLASH = "saved-view-flash"
+GENERATION = "saved-view-generation"  # how many views this session saved: the form's widgets are new after each
 
 
 def page_file(page: str) -> str:
@@ -87,16 +88,17 @@ def open_view(view: SavedView) -> None:
 
 def _save_form(user: User, page: str) -> None:
     """The "Save this view" popover: a name and whether the team sees it."""
+    generation = st.session_state.get(GENERATION, 0)
     with st.sidebar.popover("Save this view", icon=":material/bookmark_add:", width="stretch"):
         with st.form("saved-view-save", clear_on_submit=False, border=False):
             name = st.text_input(
                 "Name",
-                key="saved-view-name",
+                key=f"saved-view-name-{generation}",
                 max_chars=rules.NAME_MAX,
                 help=md(rules.NAME_RULE),
                 placeholder="Walk-ins this quarter",
             )
-            is_shared = st.checkbox("Share with the team", key="saved-view-shared")
+            is_shared = st.checkbox("Share with the team", key=f"saved-view-shared-{generation}")
             submitted = st.form_submit_button("Save view", type="primary", icon=":material/bookmark:")
         if not submitted:
             return
@@ -110,6 +112,8 @@ def _save_form(user: User, page: str) -> None:
             return
     verb = "Saved" if saved.is_new else "Updated"
     st.session_state[FLASH] = f"{verb} the view “{md_line(saved.name)}”."
+    # The next view starts from an empty form: new widgets (the browser would keep showing an old one's text).
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
     st.rerun()
 
 
