@@ -4,7 +4,7 @@ import streamlit as st
 
 from data import reports
 from data.domain.filters import today_in_india
-from ui import charts, filter_bar, session, tables, widgets
+from ui import charts, drill, filter_bar, session, tables, widgets
 
 st.title("Campaigns")
 scope = session.current_scope()
@@ -17,7 +17,20 @@ st.caption(
     "Cancelled bookings are taken out of bookings, value and ROI."
 )
 
-st.plotly_chart(charts.campaign_roi(campaigns))
+
+def open_row(row, column: str, key: str) -> None:
+    """The leads of a campaign's figure: its whole life, as the figures are."""
+    narrower = {**drill.whole_history(reports.filter_options(scope).first_month), "campaign": row["campaign_name"]}
+    drill.open_leads(None, drill.stage_of(column), narrower, forget=(key,))
+
+
+bubble = st.plotly_chart(
+    charts.campaign_roi(campaigns), on_select="rerun", selection_mode="points", key="campaign-bubbles"
+)
+picked = [point for point in (bubble.selection.points if bubble else []) if "customdata" in point]
+if picked:
+    open_row(campaigns.loc[picked[0]["customdata"]], "leads", "campaign-bubbles")
+st.caption("Click a bubble, or any figure in the table, to open the campaign's leads.")
 st.plotly_chart(charts.budget_utilisation(campaigns))
 tables.show_table(
     campaigns,
@@ -45,6 +58,7 @@ tables.show_table(
     },
     "campaigns",
     key="campaigns",
+    on_pick=open_row,
     primary=(
         "campaign_name",
         "status",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data import reports
-from ui import charts, filter_bar, session, tables, widgets
+from ui import charts, drill, filter_bar, session, tables, widgets
 
 st.title("Funnel")
 scope = session.current_scope()
@@ -11,7 +11,13 @@ funnel = reports.funnel(scope, filter_bar.filter_bar(scope, "funnel"))
 widgets.data_as_of(scope, reports.funnel)
 widgets.stop_if_empty(funnel.is_empty)
 
-st.plotly_chart(charts.funnel_chart(funnel.stages))
+clicked = st.plotly_chart(
+    charts.funnel_chart(funnel.stages), on_select="rerun", selection_mode="points", key="funnel-chart"
+)
+if clicked and clicked.selection.points:
+    stage = funnel.stages["stage"].iloc[clicked.selection.points[0]["point_index"]]
+    drill.open_leads("funnel", stage, forget=("funnel-chart",))
+st.caption("Click a stage, or any figure in the tables, to open the leads behind it.")
 st.caption(
     "The stages are not nested: a lead that skipped a stage (a walk-in who books without a revisit) still "
     'counts in the later ones. So "% of previous stage" is shown only where every lead of the stage reached '
@@ -29,6 +35,7 @@ tables.show_table(
     },
     "funnel-stages",
     key="stages",
+    on_pick=lambda row, _column, key: drill.open_leads("funnel", row["stage"], forget=(key,)),
 )
 
 st.subheader("Monthly cohorts")
@@ -50,6 +57,9 @@ tables.show_table(
     },
     "funnel-cohorts",
     key="cohorts",
+    on_pick=lambda row, column, key: drill.open_leads(
+        "funnel", drill.stage_of(column), drill.cohort_month(row), forget=(key,)
+    ),
 )
 
 st.subheader("Time between steps")

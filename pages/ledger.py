@@ -4,14 +4,15 @@ import streamlit as st
 
 from data import reports
 from data.domain.vocabulary import is_missing
-from ui import charts, filter_bar, session, tables, widgets
+from ui import charts, drill, filter_bar, session, tables, widgets
 from ui import format as fmt
 from ui.text import shorten
 
 st.title("Customer ledger")
 scope = session.current_scope()
 filters = filter_bar.filter_bar(scope, "customer_ledger")
-summary = reports.ledger_summary(scope, filters, tables.requested_page("ledger-page"))
+overdue = filter_bar.overdue_pick()
+summary = reports.ledger_summary(scope, filters, tables.requested_page("ledger-page"), overdue)
 widgets.data_as_of(scope, reports.ledger_summary, reports.account_statement)
 widgets.stop_if_empty(summary.is_empty, "booked customers")
 st.caption("Balances as of today, so this screen has no period filter.")
@@ -19,7 +20,11 @@ st.caption("Balances as of today, so this screen has no period filter.")
 left, right = st.columns([1, 2])
 left.metric("Outstanding", fmt.inr_compact(summary.totals["outstanding"]), border=True)
 left.metric("Overdue", fmt.inr_compact(summary.totals["overdue"]), border=True)
-right.plotly_chart(charts.ageing(summary.totals))
+bucket = right.plotly_chart(
+    charts.ageing(summary.totals), on_select="rerun", selection_mode="points", key="ageing-bars"
+)
+if bucket and bucket.selection.points:
+    drill.open_accounts("customer_ledger", bucket.selection.points[0]["customdata"], forget=("ageing-bars",))
 
 tables.pager(
     key="ledger-page",
@@ -29,6 +34,16 @@ tables.pager(
     page_size=summary.page_size,
     noun="Accounts, most overdue first:",
 )
+st.caption("Click a bar of the chart to list its accounts; click an account to read its statement below.")
+
+
+def show_statement_of(row, _column: str, key: str) -> None:
+    """Choose the clicked account's statement, and forget the click (the box may change again)."""
+    st.session_state["statement-booking"] = int(row["booking_id"])
+    st.session_state.pop(key, None)
+    st.rerun()
+
+
 tables.show_table(
     summary.rows,
     {
@@ -52,6 +67,7 @@ tables.show_table(
     },
     "customer-ledger",
     key="ledger",
+    on_pick=show_statement_of,
     height=400,
     primary=(
         "customer_name",

@@ -3,8 +3,7 @@
 import streamlit as st
 
 from data import reports
-from ui import charts, filter_bar, session, tables, widgets
-from ui.text import md_line
+from ui import charts, drill, filter_bar, session, tables, widgets
 
 st.title("Sources")
 scope = session.current_scope()
@@ -16,16 +15,26 @@ st.caption(
     "A cost is — where no spend is recorded."
 )
 
+
+def open_row(row, column: str, key: str) -> None:
+    """The leads of a source's (or subsource's) figure."""
+    narrower = {"source": row["source"], "subsource": row["subsource"] or None}
+    drill.open_leads("source_performance", drill.stage_of(column), narrower, forget=(key,))
+
+
 left, right = st.columns(2)
-left.plotly_chart(charts.source_sunburst(sources))
-clicked = right.plotly_chart(
+segment = left.plotly_chart(
+    charts.source_sunburst(sources), on_select="rerun", selection_mode="points", key="source-segments"
+)
+if segment and segment.selection.points:
+    source, subsource = segment.selection.points[0]["customdata"]
+    open_row({"source": source, "subsource": subsource}, "leads", "source-segments")
+bar = right.plotly_chart(
     charts.subsource_bars(sources), on_select="rerun", selection_mode="points", key="subsource-bars"
 )
-picked = [point["customdata"] for point in clicked.selection.points] if clicked else []
-if picked:
-    sources = sources[sources["subsource"].isin(picked)]
-    shown = ", ".join(md_line(subsource, 60) for subsource in picked)
-    st.caption(f"Showing {shown}. Click an empty part of the chart to show every subsource.")
+if bar and bar.selection.points:
+    open_row(sources.loc[bar.selection.points[0]["customdata"]], "leads", "subsource-bars")
+st.caption("Click a segment, a bar or any figure in the table to open the leads behind it.")
 
 tables.show_table(
     sources,
@@ -46,6 +55,7 @@ tables.show_table(
     },
     "sources",
     key="sources",
+    on_pick=open_row,
     primary=(
         "subsource",
         "source",

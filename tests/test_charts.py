@@ -152,7 +152,7 @@ def drawn_strings(figure: go.Figure) -> Iterator[str]:
     """Every string in the figure's JSON that plotly may draw.
 
     ``customdata`` is left out: plotly draws it only where a hover template names it, and the
-    Sources page reads the subsource bars' customdata back as the raw subsource to filter by.
+    Sources page reads the bars' and segments' customdata back to open their leads.
     """
 
     def walk(value, key: str = "") -> Iterator[str]:
@@ -185,10 +185,14 @@ def test_user_text_is_escaped(name: str) -> None:
         assert any("&lt;img src=x onerror=alert(1)&gt;" in value for value in text)
 
 
-def test_the_subsource_bars_hand_the_page_the_raw_subsource() -> None:
-    figure = charts.subsource_bars(sources(HOSTILE))
-    assert HOSTILE in list(figure.data[0].customdata)
-    assert "customdata" not in figure.data[0].hovertemplate
+def test_the_subsource_bars_and_segments_hand_the_page_their_rows() -> None:
+    frame = sources(HOSTILE)
+    bars = charts.subsource_bars(frame)
+    assert sorted(bars.data[0].customdata) == list(frame.index)
+    assert "customdata" not in bars.data[0].hovertemplate
+    segments = charts.source_sunburst(frame)
+    assert [HOSTILE, HOSTILE] in [list(pair) for pair in segments.data[0].customdata]
+    assert "customdata" not in segments.data[0].hovertemplate
 
 
 CODE_FIGURES: dict[str, tuple[Callable[[], go.Figure], set[str], set[str]]] = {

@@ -263,7 +263,8 @@ def funnel_chart(stages: pd.DataFrame) -> go.Figure:
     _titled(figure, f"From lead to net booking. {COUNTING_RULE}")
     # Zooming a funnel shows nothing new, and on a phone a drag over the chart should scroll
     # the page: fixed axes leave the touch to the browser (and drop the zoom buttons).
-    figure.update_layout(dragmode=False)
+    # A click selects the stage, which the Funnel page opens the leads of.
+    figure.update_layout(dragmode=False, clickmode="event+select")
     figure.update_yaxes(fixedrange=True)
     figure.update_xaxes(fixedrange=True)
     return figure
@@ -305,6 +306,10 @@ def source_sunburst(sources: pd.DataFrame) -> go.Figure:
         go.Sunburst(
             ids=source_ids + child_ids,
             labels=names,
+            # The segment's source and subsource ("" for a whole source), for the Sources page
+            # to open its leads by; never drawn (no template names it).
+            customdata=[[source, ""] for source in parents["source"]]
+            + [[source, subsource] for source, subsource in zip(sources["source"], sources["subsource"], strict=True)],
             parents=[""] * len(parents) + _escaped(sources["source"]),
             values=leads,
             branchvalues="total",
@@ -326,7 +331,7 @@ def source_sunburst(sources: pd.DataFrame) -> go.Figure:
 
 
 def subsource_bars(sources: pd.DataFrame) -> go.Figure:
-    """Leads per subsource as bars one can click to focus the table on them."""
+    """Leads per subsource as bars one can click to open their leads."""
     ordered = sources.sort_values("leads")
     names = _escaped(ordered["subsource"])
     figure = go.Figure(
@@ -334,9 +339,9 @@ def subsource_bars(sources: pd.DataFrame) -> go.Figure:
             x=ordered["leads"],
             y=names,
             orientation="h",
-            # The raw subsource, for the Sources page to filter its table by: plotly never
-            # draws customdata unless a template names it, and this one's does not.
-            customdata=ordered["subsource"],
+            # The bar's row of ``sources``, for the Sources page to open its leads by: plotly
+            # never draws customdata unless a template names it, and this one's does not.
+            customdata=ordered.index,
             marker={"color": ordered["lead_to_booking_rate"].fillna(0), "colorscale": RATE_SCALE, "cmin": 0},
             hovertext=[
                 f"{name}: {fmt.count(count)} leads" for name, count in zip(names, ordered["leads"], strict=True)
@@ -344,7 +349,7 @@ def subsource_bars(sources: pd.DataFrame) -> go.Figure:
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
-    _titled(figure, "Leads by subsource — click bars to focus the table")
+    _titled(figure, "Leads by subsource — click a bar to open its leads")
     figure.update_layout(xaxis_title="Leads", clickmode="event+select")
     figure.update_xaxes(**_count_ticks(ordered["leads"]))
     return figure
@@ -374,6 +379,8 @@ def campaign_roi(campaigns: pd.DataFrame) -> go.Figure:
             textposition=list(label_at[rows.index]),
             textfont={"size": 11},
             cliponaxis=False,
+            # The bubble's row of ``campaigns``, for the Campaigns page to open its leads by.
+            customdata=rows.index,
             marker={
                 "color": status_colour(status),
                 "size": rows["leads"],
@@ -406,7 +413,12 @@ def campaign_roi(campaigns: pd.DataFrame) -> go.Figure:
         f"Return on campaigns: spend against net booking value. Bubble area is leads "
         f"(largest {fmt.count(biggest)}); above the dashed line value exceeds spend",
     )
-    figure.update_layout(xaxis_title="Spend", yaxis_title="Net booking value", legend={"orientation": "h", "y": -0.2})
+    figure.update_layout(
+        xaxis_title="Spend",
+        yaxis_title="Net booking value",
+        legend={"orientation": "h", "y": -0.2},
+        clickmode="event+select",
+    )
     figure.update_xaxes(**_money_ticks(campaigns["spend"], pad=BUBBLE_PAD))
     figure.update_yaxes(**_money_ticks([*campaigns["net_booking_value"], reach], pad=BUBBLE_PAD))
     return figure
@@ -499,12 +511,7 @@ def value_by_project(by_project: pd.DataFrame) -> go.Figure:
     return figure
 
 
-AGEING_BUCKETS = (
-    ("overdue_0_30", "0–30 days"),
-    ("overdue_31_60", "31–60 days"),
-    ("overdue_61_90", "61–90 days"),
-    ("overdue_over_90", "90+ days"),
-)
+AGEING_BUCKETS = tuple(labels.OVERDUE_BUCKET.items())
 
 
 def ageing(totals: Mapping[str, float]) -> go.Figure:
@@ -516,12 +523,14 @@ def ageing(totals: Mapping[str, float]) -> go.Figure:
             x=buckets,
             y=amounts,
             marker_color=list(AGEING_COLOURS),
+            # The bucket's column, for the Customer ledger to list its accounts by.
+            customdata=[column for column, _ in AGEING_BUCKETS],
             hovertext=[f"{bucket}: {fmt.inr_compact(amount)}" for bucket, amount in zip(buckets, amounts, strict=True)],
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
-    _titled(figure, "Overdue by days past due")
-    figure.update_layout(yaxis_title="Overdue amount")
+    _titled(figure, "Overdue by days past due — click a bar to list its accounts")
+    figure.update_layout(yaxis_title="Overdue amount", clickmode="event+select")
     figure.update_yaxes(**_money_ticks(amounts))
     return figure
 

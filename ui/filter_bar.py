@@ -29,10 +29,15 @@ from data.domain.filters import (
     months_between,
     today_in_india,
 )
+from data.domain.vocabulary import OVERDUE_BUCKET, OVERDUE_BUCKETS, REACHED_STAGE, REACHED_STAGES
 from ui import format as fmt
 from ui.saved_views import saved_views_sidebar
 
 ALL = "All"
+# The widget keys of the filters, which are also their names in the address; "stage" is the lead
+# list's own (the stage a figure's leads reached) and "overdue" the customer ledger's (an ageing
+# bucket).
+FILTER_KEYS = ("from", "to", "project", "source", "subsource", "campaign", "owner", "stage", "overdue")
 DEFAULT_MONTHS = 12
 # The picker offers at least this many months back, so a period can start before last year's.
 OFFERED_MONTHS = 24
@@ -111,4 +116,28 @@ def filter_bar(scope: Scope, report: str) -> ReportFilters:
         subsource=subsource,
         campaign_id=id_of(options.campaigns, "name", campaign, "campaign_id"),
         owner_user_id=owner_user_id or id_of(options.owners, "display_name", owner, "user_id"),
+    )
+
+
+def stage_pick() -> str:
+    """The lead list's stage filter: the leads that reached a stage (a clicked figure's), or all."""
+    return st.sidebar.selectbox(
+        "Reached",
+        REACHED_STAGES,
+        format_func=REACHED_STAGE.get,
+        key="stage",
+        bind="query-params",
+        help="Leads that reached this stage, as the funnel, sources and campaigns count them.",
+    )
+
+
+def overdue_pick() -> str | None:
+    """The customer ledger's ageing filter: the accounts with money overdue in a bucket, or all."""
+    return st.sidebar.selectbox(
+        "Overdue",
+        (None, *OVERDUE_BUCKETS),
+        format_func=lambda bucket: ALL if bucket is None else OVERDUE_BUCKET[bucket],
+        key="overdue",
+        bind="query-params",
+        help="Accounts with money overdue this many days past its due date.",
     )

@@ -1,11 +1,12 @@
-"""Opening another screen with given filters (a stand-in for the lead's ui/links.py, same signature;
-replaced by main's at the merge).
+"""Opening another screen with given filters: a drill-down, a saved view.
 
-The filter widgets are bound to the address, but on a rerun a widget's remembered value wins over
-the address. So before switching, the filter widgets' remembered values are forgotten, and the
-new page's widgets take the address's. The widgets' bindings to the address are dropped too:
-``st.switch_page`` refuses to set (or clear) a query parameter bound to a widget, and a binding
-outlives the run that made it; the next page's widgets bind again.
+The filter widgets are bound to the address, and Streamlit keeps the two together: a bound
+parameter cannot be set by ``st.switch_page(query_params=…)``, and on a rerun a widget's
+remembered value wins over the address. So a screen is opened as a link would open it: the
+filter widgets are let go of (their bindings to the address and their remembered values) and
+the page is switched to with the filters in its address. The new page's widgets take their
+values from the address, as on a fresh visit, and bind again: the address is the link to what
+is shown.
 """
 
 from __future__ import annotations
@@ -13,27 +14,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+from streamlit.runtime.state import get_session_state
 
-from data.domain.saved_views import QUERY_KEYS
+from ui.filter_bar import FILTER_KEYS
 
 
-def _unbind(keys: Iterable[str]) -> None:
-    """Drop the address bindings of these widget keys (Streamlit has no public call for it)."""
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return
-    with ctx.session_state.query_params() as params:
-        for key in keys:
-            binding = params.get_binding_for_param(key)
+def _let_go_of_filters() -> None:
+    """Forget the filter widgets' values and unbind them from the address (Streamlit has no
+    public call for the second; its widgets bind again when the next page draws them)."""
+    with get_session_state().query_params() as address:
+        for key in FILTER_KEYS:
+            binding = address.get_binding_for_param(key)
             if binding is not None:
-                params.unbind_widget(binding.widget_id)
+                address.unbind_widget(binding.widget_id)
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
 
 
 def open_page(path: str, query: Mapping[str, str], forget: Iterable[str] = ()) -> None:
-    """Switch to the page at ``path`` (a page file, "pages/leads.py") showing the filters in ``query``."""
-    keys = (*QUERY_KEYS, *forget)
-    for key in keys:
+    """Open the page at ``path`` (a page file, "pages/leads.py") with ``query`` as its address's
+    query (filters by name, as a link holds them; a filter left out is "All" or its default).
+
+    ``forget`` names other widgets to reset, such as the table cell or chart point that was
+    clicked, so that coming back to the page does not open the same list again.
+    """
+    for key in forget:
         st.session_state.pop(key, None)
-    _unbind(keys)
+    _let_go_of_filters()
     st.switch_page(path, query_params=dict(query))

@@ -136,6 +136,7 @@ def show_table(
     height: int | str = "auto",
     sort_by_value: bool = False,
     primary: Sequence[str] | None = None,
+    on_pick: Callable[[pd.Series, str, str], None] | None = None,
 ) -> None:
     """Show the table and, under it, a button that downloads the same table as CSV.
 
@@ -144,6 +145,10 @@ def show_table(
     The first column shown (the name a row is read by) stays pinned while the rest scroll.
     With ``sort_by_value`` the table holds the values themselves, formatted for display only, so
     sorting by a header orders them by value.
+
+    With ``on_pick`` a click on a cell calls ``on_pick(row, column, widget_key)``: the frame's row
+    (whatever order the reader sorted the table in), the column's name in ``frame``, and the key
+    of the table's selection, for the caller to forget once it has acted on the click.
     """
     shown_columns = columns
     secondary = [label for name, (label, _) in columns.items() if primary and name not in primary]
@@ -156,11 +161,13 @@ def show_table(
         shown_columns = _on_screen(columns, primary, more)
     shown = sortable(frame, shown_columns) if sort_by_value else formatted(frame, shown_columns)
     name_label = next(iter(shown_columns.values()))[0]
-    st.dataframe(
+    picking = {} if on_pick is None else {"on_select": "rerun", "selection_mode": "single-cell", "key": f"pick-{key}"}
+    event = st.dataframe(
         shown,
         hide_index=True,
         height=height,
         column_config={name_label: st.column_config.Column(pinned=True)},
+        **picking,
     )
     st.download_button(
         "Download CSV",
@@ -171,6 +178,11 @@ def show_table(
         icon=":material/download:",
         on_click="ignore",
     )
+    if on_pick is not None and event.selection.cells:
+        position, label = event.selection.cells[0]
+        names = {shown_label: name for name, (shown_label, _) in shown_columns.items()}
+        if 0 <= position < len(frame) and label in names:
+            on_pick(frame.iloc[position], names[label], f"pick-{key}")
 
 
 def show_statement(statement: pd.DataFrame, file_stem: str, *, key: str) -> None:

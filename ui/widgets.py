@@ -32,6 +32,20 @@ KPI_TILES = {
 }
 
 
+# The leads behind each lead figure of the overview: the stage they reached (ui.drill).
+KPI_LEADS = {
+    "leads": "leads",
+    "contacted_rate": "contacted",
+    "site_visited": "site_visited",
+    "revisited": "revisited",
+    "booked": "booked",
+    "cancelled": "cancelled",
+    "net_booking_value": "net_booked",
+    "lead_to_booking_rate": "net_booked",
+    "average_days_to_booking": "booked",
+}
+
+
 def _change(kind: str, current, previous) -> str | None:
     if current is None or previous is None or pd.isna(current) or pd.isna(previous):
         return None
@@ -46,10 +60,19 @@ def _change(kind: str, current, previous) -> str | None:
     return f"{difference:+,.0f}"
 
 
-def kpi_tiles(kpis: pd.DataFrame, per_row: int = 4, compared_with: str = "", no_change: str | None = None) -> None:
+def kpi_tiles(
+    kpis: pd.DataFrame,
+    per_row: int = 4,
+    compared_with: str = "",
+    no_change: str | None = None,
+    links_to: Callable[[str], tuple[str, dict[str, str], str] | None] | None = None,
+) -> None:
     """Metric tiles for the overview's figures, each with its change on the previous period
     (``compared_with`` says which days that is); ``no_change``, when given, is said on every tile
-    instead of a change (the previous period has no figures to compare with)."""
+    instead of a change (the previous period has no figures to compare with).
+
+    With ``links_to``, a tile whose ``links_to(kpi)`` gives (page, query, text) has a link under it
+    to that page with that query: the list behind the figure."""
     rows = kpis.set_index("kpi")
     names = [name for name in KPI_TILES if name in rows.index]
     for start in range(0, len(names), per_row):
@@ -57,17 +80,21 @@ def kpi_tiles(kpis: pd.DataFrame, per_row: int = 4, compared_with: str = "", no_
             label, formatter, kind, rise_is_good = KPI_TILES[name]
             current, previous = rows.at[name, "current"], rows.at[name, "previous"]
             shown = formatter(None if pd.isna(current) else current)
+            tile = column.container(border=True)
             if no_change is not None:
-                column.metric(label, shown, delta=no_change, delta_color="off", delta_arrow="off", border=True)
-                continue
-            column.metric(
-                label,
-                shown,
-                delta=_change(kind, current, previous),
-                delta_color="normal" if rise_is_good else "inverse",
-                help=f"Change against {compared_with or 'the previous period of the same length'}",
-                border=True,
-            )
+                tile.metric(label, shown, delta=no_change, delta_color="off", delta_arrow="off")
+            else:
+                tile.metric(
+                    label,
+                    shown,
+                    delta=_change(kind, current, previous),
+                    delta_color="normal" if rise_is_good else "inverse",
+                    help=f"Change against {compared_with or 'the previous period of the same length'}",
+                )
+            link = links_to(name) if links_to is not None else None
+            if link is not None:
+                path, query, text = link
+                tile.page_link(path, label=text, query_params=query, icon=":material/arrow_forward:")
 
 
 def stop_if_empty(is_empty: bool, what: str = "leads") -> None:

@@ -109,6 +109,27 @@ STALE_STAGE = {
     "site_visit": "Site visit",
     "negotiation": "Negotiation",
 }
+# The stages a lead list can be narrowed to: the leads that reached the stage, as the funnel,
+# sources and campaigns count them (v_lead_facts' flags; data.reports.lead_pages maps each to
+# its flag). "leads" is every lead: no stage asked for.
+REACHED_STAGE = {
+    "leads": "Any stage",
+    "contacted": "Contacted",
+    "qualified": "Qualified",
+    "reengaged": "Re-engaged",
+    "site_visited": "Site visit",
+    "revisited": "Revisit",
+    "booked": "Booked",
+    "cancelled": "Cancelled a booking",
+    "net_booked": "Booked, not cancelled",
+}
+# The ageing buckets of overdue money, by days past due (v_receivables_ageing's columns).
+OVERDUE_BUCKET = {
+    "overdue_0_30": "0–30 days",
+    "overdue_31_60": "31–60 days",
+    "overdue_61_90": "61–90 days",
+    "overdue_over_90": "90+ days",
+}
 UNIT_TYPE = {
     "studio": "Studio",
     "1BHK": "1BHK",
@@ -228,6 +249,8 @@ LEAD_STATUSES = tuple(LEAD_STATUS)
 UNIT_STATUSES = tuple(UNIT_STATUS)
 BOOKING_STATUSES = tuple(BOOKING_STATUS)
 CAMPAIGN_STATUSES = tuple(CAMPAIGN_STATUS)
+REACHED_STAGES = tuple(REACHED_STAGE)
+OVERDUE_BUCKETS = tuple(OVERDUE_BUCKET)
 ROLES = tuple(ROLE)
 KEY_ROLES = tuple(KEY_ROLE)
 ACCOUNT_ROLES = tuple(ACCOUNT_ROLE)

@@ -1,4 +1,9 @@
-"""The lead list: the leads a person may see, newest first, with where they stand."""
+"""The lead list: the leads a person may see, newest first, with where they stand.
+
+Narrowed to a stage (``REACHED_STAGES``), it lists the leads behind a funnel, source or campaign
+figure: the same filters and the same flags of v_lead_facts those reports count, so a figure and
+its list agree (tests/test_drill_down.py holds them equal).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,31 @@ import pandas as pd
 
 from data.db import Scope
 from data.domain.filters import ReportFilters
+from data.domain.validation import require
+from data.domain.vocabulary import REACHED_STAGE, REACHED_STAGES
 from data.reports._query import FILTERED_LEADS_CTE, read_frame
 from data.reports.cache import cached_read
 
 PAGE_SIZE = 500
+
+# Each stage's flag in v_lead_facts, as the funnel's rollup counts it (lead_month_rollup_add).
+STAGE_FLAGS = {
+    "contacted": "has_contacted",
+    "qualified": "has_qualified",
+    "reengaged": "has_reengaged",
+    "site_visited": "has_site_visit",
+    "revisited": "has_revisit",
+    "booked": "has_booking",
+    "cancelled": "has_cancelled_booking",
+    "net_booked": "has_live_booking",
+}
+
+# The stage as a bound parameter: each branch names a constant flag, never a value.
+_REACHED = (
+    "case cast(:stage as text) "
+    + " ".join(f"when '{stage}' then filtered_leads.{flag}" for stage, flag in STAGE_FLAGS.items())
+    + " else true end"
+)
 
 _LEADS = (
     """
@@ -32,6 +58,9 @@ _LEADS = (
     left join campaigns on campaigns.tenant_id = leads.tenant_id and campaigns.campaign_id = leads.campaign_id
     left join app_users on app_users.tenant_id = leads.tenant_id and app_users.user_id = leads.owner_user_id
     where filtered_leads.cohort_month between :month_from and :month_to
+        and """
+    + _REACHED
+    + """
     order by leads.generated_at desc, leads.lead_id desc
     limit :limit offset :offset
     """
@@ -58,9 +87,14 @@ class LeadPage:
 
 
 @cached_read
-def lead_list(scope: Scope | int, filters: ReportFilters, page: int = 1) -> LeadPage:
-    """A page of PAGE_SIZE leads the scope may see, newest first; past the end, the first page."""
-    params = {**filters.params(), "limit": PAGE_SIZE}
+def lead_list(scope: Scope | int, filters: ReportFilters, page: int = 1, stage: str = "leads") -> LeadPage:
+    """A page of PAGE_SIZE leads the scope may see, newest first; past the end, the first page.
+
+    ``stage`` (one of ``REACHED_STAGES``) keeps the leads that reached it; "leads" keeps all.
+    Another value raises ``ValidationError({"stage": …})``."""
+    if stage not in REACHED_STAGES:
+        require({"stage": "Choose one of " + ", ".join(REACHED_STAGE.values()) + "."})
+    params = {**filters.params(), "stage": stage, "limit": PAGE_SIZE}
     frame = read_frame(scope, _LEADS, {**params, "offset": (page - 1) * PAGE_SIZE})
     if frame.empty and page > 1:
         page = 1

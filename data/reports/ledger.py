@@ -10,7 +10,8 @@ import pandas as pd
 from data import db
 from data.db import Scope
 from data.domain.filters import ReportFilters
-from data.domain.vocabulary import ENTRY_TYPE
+from data.domain.validation import require
+from data.domain.vocabulary import ENTRY_TYPE, OVERDUE_BUCKET, OVERDUE_BUCKETS
 from data.reports._query import FILTERED_BOOKINGS_CTE, read_frame
 from data.reports.cache import cached_read
 
@@ -72,6 +73,15 @@ _SUMMARY = (
         sum(overdue_61_90) over () as total_overdue_61_90,
         sum(overdue_over_90) over () as total_overdue_over_90
     from accounts
+    -- An ageing bucket (a bound name, each branch a constant column) keeps the accounts with
+    -- money overdue in it; none keeps every account.
+    where case cast(:overdue as text)
+        when 'overdue_0_30' then overdue_0_30 > 0
+        when 'overdue_31_60' then overdue_31_60 > 0
+        when 'overdue_61_90' then overdue_61_90 > 0
+        when 'overdue_over_90' then overdue_over_90 > 0
+        else true
+    end
     order by overdue_amount desc, balance desc, booking_id
     limit :limit offset :offset
     """
@@ -148,13 +158,19 @@ def _totals(frame: pd.DataFrame) -> dict:
 
 
 @cached_read
-def ledger_summary(scope: Scope | int, filters: ReportFilters, page: int = 1) -> LedgerSummary:
+def ledger_summary(
+    scope: Scope | int, filters: ReportFilters, page: int = 1, overdue: str | None = None
+) -> LedgerSummary:
     """A page of PAGE_SIZE booked units, most overdue first, with the totals over all of them.
 
     The project, source, campaign and owner filters apply (to the lead who booked); balances
-    are as of today, whatever the period. A page past the end gives the first page.
+    are as of today, whatever the period. ``overdue`` (one of ``OVERDUE_BUCKETS``) keeps the
+    accounts with money overdue in that bucket, and the totals are theirs; another value raises
+    ``ValidationError({"overdue": …})``. A page past the end gives the first page.
     """
-    params = {**filters.params(), "limit": PAGE_SIZE}
+    if overdue is not None and overdue not in OVERDUE_BUCKETS:
+        require({"overdue": "Choose one of " + ", ".join(OVERDUE_BUCKET.values()) + "."})
+    params = {**filters.params(), "overdue": overdue, "limit": PAGE_SIZE}
     frame = read_frame(scope, _SUMMARY, {**params, "offset": (page - 1) * PAGE_SIZE})
     if frame.empty and page > 1:
         page = 1
