@@ -147,9 +147,9 @@ def test_a_saved_view_round_trip_for_its_owner_a_colleague_and_the_landing_page(
     private = writes.save_view(world.alpha, mona, name="Mona alone", page="funnel", query={}, is_shared=False)
     VIEW_IDS["Mona alone"] = private.saved_view_id
 
-    # A colleague (leadership) on her Overview: the shared view, not the private one; one click opens it.
-    context, tab = signed_in_at(browser, app_url, "", "lena")
-    tab.get_by_role("heading", name="Overview").first.wait_for(timeout=60_000)
+    # A colleague (leadership) on the Sources: the shared view, not the private one; one click opens it.
+    context, tab = signed_in_at(browser, app_url, "sources", "lena")
+    tab.get_by_role("heading", name="Sources").first.wait_for(timeout=60_000)
     view_button(tab, "Walk-ins").wait_for(timeout=30_000)
     assert view_button(tab, "Mona alone").count() == 0
     view_button(tab, "Walk-ins").click()

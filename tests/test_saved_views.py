@@ -20,7 +20,7 @@ from data.reports.saved_views import landing_view, saved_views
 from data.writes import auth
 from data.writes import saved_views as writes
 from tests.support.world import World, add_people, build_world
-from ui import navigation
+from ui import filter_bar, navigation
 
 FUNNEL_QUERY = {"from": "Feb 2026", "to": "Feb 2026", "source": "Walk-in"}
 
@@ -291,6 +291,10 @@ def test_the_limits_themselves_are_accepted(world: World) -> None:
     )
     (view,) = [view for view in views(world, "boss") if view.saved_view_id == saved.saved_view_id]
     assert view.query == query
+
+
+def test_a_view_keeps_every_filter_the_filter_bar_puts_in_the_address() -> None:
+    assert set(rules.QUERY_KEYS) == set(filter_bar.FILTER_KEYS)
 
 
 def test_the_pages_are_the_menus_analysis_pages_with_the_same_permissions() -> None:

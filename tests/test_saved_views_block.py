@@ -101,16 +101,16 @@ def test_a_shared_view_is_the_teams_and_a_private_one_its_owners(world: World) -
     app = opened("pages/sources.py", "mona")
     save(app, "Mona only", shared=False)
     assert stored(world, "Mona only") == [("sources", {}, False)]
-    lena = opened("pages/funnel.py", "lena")
-    assert "Walk-ins" in view_buttons(lena) and "Mona only" not in view_buttons(lena)
+    boss = opened("pages/funnel.py", "boss")
+    assert "Walk-ins" in view_buttons(boss) and "Mona only" not in view_buttons(boss)
     ravi = opened("pages/funnel.py", "ravi")
     assert "Walk-ins" in view_buttons(ravi) and "Mona only" not in view_buttons(ravi)
-    # Lena opens Mona's shared view from the Overview: the Funnel, filtered.
-    lena = opened("pages/overview.py", "lena")
-    view_buttons(lena)["Walk-ins"].click().run()
-    assert not lena.exception
-    assert any(title.value == "Funnel" for title in lena.title)
-    assert lena.selectbox(key="source").value == "Walk-in"
+    # Boss (an admin) opens Mona's shared view from the Sources: the Funnel, filtered.
+    boss = opened("pages/sources.py", "boss")
+    view_buttons(boss)["Walk-ins"].click().run()
+    assert not boss.exception
+    assert any(title.value == "Funnel" for title in boss.title)
+    assert boss.selectbox(key="source").value == "Walk-in"
 
 
 @pytest.mark.parametrize("name", ["**", "[x](y)", "<", "x" * 3_000])
@@ -123,7 +123,7 @@ def test_a_bad_name_is_refused_and_nothing_saved(world: World, name: str) -> Non
 
 
 def test_the_landing_view_opens_on_the_next_sign_in(world: World) -> None:
-    app = opened("pages/campaigns.py", "lena")
+    app = opened("pages/campaigns.py", "boss")
     app.selectbox(key="source").set_value("Online Portal").run()
     save(app, "Portal campaigns", shared=False)
     view_id = view_buttons(app)["Portal campaigns"].key.removeprefix("saved-view-open-")
@@ -132,11 +132,11 @@ def test_the_landing_view_opens_on_the_next_sign_in(world: World) -> None:
     assert not app.exception
     assert any("after signing in" in success.value for success in app.sidebar.success)
 
-    again = signed_in("lena")
+    again = signed_in("boss")
     assert any(title.value == "Campaigns" for title in again.title)
     assert again.selectbox(key="source").value == "Online Portal"
     # A page asked for in the address wins over the landing view.
-    asked = signed_in("lena", source="Walk-in")
+    asked = signed_in("boss", source="Walk-in")
     assert not any(title.value == "Campaigns" for title in asked.title)
 
 
@@ -156,9 +156,9 @@ def test_each_view_shows_its_link_and_only_the_owner_may_delete_it(world: World)
     shown = view_id(app, "Short-lived")
     # Without a browser there is no address of the app: the link is the path and the filters.
     assert "/funnel?source=Walk-in" in [code.value for code in app.sidebar.code]
-    lena = opened("pages/funnel.py", "lena")
-    assert "Short-lived" in view_buttons(lena)
-    assert f"saved-view-delete-{shown}" not in [button.key for button in lena.button]
+    boss = opened("pages/funnel.py", "boss")
+    assert "Short-lived" in view_buttons(boss)
+    assert f"saved-view-delete-{shown}" not in [button.key for button in boss.button]
     app.button(key=f"saved-view-delete-{shown}").click().run()
     assert not app.exception
     assert any("Deleted the view" in success.value for success in app.sidebar.success)

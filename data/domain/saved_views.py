@@ -27,8 +27,9 @@ PAGES: dict[str, Action] = {
     "ledger": Action.SCREEN_CUSTOMER_LEDGER,
     "leads": Action.SCREEN_LEADS,
 }
-# The filters a view keeps: the filter bar's URL keys (and the lead list's stage).
-QUERY_KEYS = ("from", "to", "project", "source", "subsource", "campaign", "owner", "stage")
+# The filters a view keeps: the filter bar's URL keys, with the lead list's stage and the customer
+# ledger's ageing bucket (ui.filter_bar.FILTER_KEYS, held equal by tests/test_saved_views.py).
+QUERY_KEYS = ("from", "to", "project", "source", "subsource", "campaign", "owner", "stage", "overdue")
 
 NAME_MAX = 60  # a view's name is a line in the sidebar
 QUERY_VALUE_MAX = SHORT_TEXT_MAX

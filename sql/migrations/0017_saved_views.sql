@@ -29,7 +29,8 @@ create table saved_views (
     ),
     constraint check_saved_views_query_keys check (
         jsonb_typeof(query) = 'object'
-        and query - array['from', 'to', 'project', 'source', 'subsource', 'campaign', 'owner', 'stage'] = '{}'::jsonb
+        and query - array['from', 'to', 'project', 'source', 'subsource', 'campaign', 'owner', 'stage', 'overdue']
+            = '{}'::jsonb
     ),
     constraint check_saved_views_query_values_text check (
         not jsonb_path_exists(query, '$.* ? (@.type() != "string")')
