@@ -164,3 +164,13 @@ def test_a_click_on_a_funnel_stage_opens_the_leads_page_with_its_count(world: Wo
     assert app.title[0].value == "Leads"
     assert app.selectbox(key="stage").value == "site_visited"
     assert pager_count(app) == visits == 3
+
+
+def test_a_click_on_a_lead_opens_its_timeline(world: World) -> None:
+    app = open_page("leads")
+    leads = app.dataframe[0].value
+    name = leads["Name"].iloc[1]
+    app = click_cell(app, "leads", 1, "Phone")
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == "Lead timeline"
+    assert name in [header.value for header in app.subheader]
