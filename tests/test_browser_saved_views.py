@@ -71,17 +71,20 @@ VIEW_IDS: dict[str, int] = {}
 
 
 def open_more(tab, name: str):
-    """Open the view's popover (link, landing page, delete); its body."""
+    """Open the view's popover (link, landing page, delete); its body. A click during a rerun may be
+    lost: click again only while no popover is open (a second click would close it)."""
     body = tab.get_by_test_id("stPopoverBody").filter(has=tab.get_by_test_id("stCode"))
-    for _ in range(3):
-        more = tab.locator(f".st-key-saved-view-more-{VIEW_IDS[name]}").get_by_role("button").first
-        more.scroll_into_view_if_needed()
-        more.click()
+    for _ in range(4):
+        settle(tab)
+        if not tab.get_by_test_id("stPopoverBody").filter(visible=True).count():
+            more = tab.locator(f".st-key-saved-view-more-{VIEW_IDS[name]}").get_by_role("button").first
+            more.scroll_into_view_if_needed()
+            more.click()
         try:
-            body.first.wait_for(timeout=5_000)
+            body.first.wait_for(timeout=10_000)
             return body.first
         except PlaywrightTimeout:
-            settle(tab)
+            tab.keyboard.press("Escape")
     pytest.fail(f"the popover of {name} never opened")
 
 
