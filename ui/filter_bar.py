@@ -31,6 +31,7 @@ from data.domain.filters import (
 )
 from data.domain.vocabulary import OVERDUE_BUCKET, OVERDUE_BUCKETS, REACHED_STAGE, REACHED_STAGES
 from ui import format as fmt
+from ui.saved_views import saved_views_sidebar
 
 ALL = "All"
 # The widget keys of the filters, which are also their names in the address; "stage" is the lead
@@ -106,6 +107,7 @@ def filter_bar(scope: Scope, report: str) -> ReportFilters:
     def id_of(frame, column, value, id_column):
         return None if value is None else int(frame.loc[frame[column] == value, id_column].iloc[0])
 
+    saved_views_sidebar(scope, report)
     return ReportFilters(
         month_from=month_from,
         month_to=month_to,

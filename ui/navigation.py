@@ -127,7 +127,9 @@ def choose_page(role: str) -> st.Page:
     """The role's navigation; switches (rerunning) to the page first asked for, if the role has it.
 
     Signing in happens on a run that showed the sign-in form instead of the page in the URL,
-    so the page asked for and its filters are remembered (``ui.sign_in``) and opened here.
+    so the page asked for and its filters are remembered (``ui.sign_in``) and opened here. When
+    no page was asked for (the site's root, no filters), the first run after signing in (or of a
+    new browser session) opens the person's landing view, if they chose one they may open.
     """
     pages = pages_for(role)
     # Expanded: Streamlit otherwise hides pages past the tenth behind "View more".
@@ -137,6 +139,18 @@ def choose_page(role: str) -> st.Page:
     for page in (page for section in pages.values() for page in section):
         if requested and page.url_path == requested and navigation.url_path != requested:
             st.switch_page(page, query_params=query)
+    user = st.session_state.get("user")
+    signed_in = None if user is None else (user.user_id, st.session_state.get("signed_in_at"))
+    if signed_in is not None and st.session_state.get("landed_for") != signed_in:
+        st.session_state["landed_for"] = signed_in
+        # Imported here: the saved views' modules import this one (for the menus).
+        from data.reports.saved_views import landing_view
+        from ui import links
+
+        landing = None if requested or query else landing_view(user.scope, user.user_id)
+        path = None if landing is None else f"pages/{landing.page}.py"
+        if any(entry.path == path for entries in MENUS[role].values() for entry in entries):
+            links.open_page(path, landing.query)
     return navigation
 
 

@@ -181,6 +181,7 @@ TABLE_NAME = {
     "digest_choices": "Digest choices",
     "digest_sends": "Digests sent",
     "stale_lead_thresholds": "Stale-lead thresholds",
+    "saved_views": "Saved views",
 }
 # Audit actions: the fixed ones, then one per milestone, engagement, ledger entry and import kind
 # (data.writes.activity, data.writes.ledger and data.imports name the action after the code they write).
@@ -221,6 +222,10 @@ AUDIT_ACTION = {
     "routing.leave_cancelled": "Leave cancelled",
     "profile.digests_saved": "Digest choices saved",
     "stale_thresholds.set": "Stale-lead thresholds set",
+    "saved_view.saved": "View saved",
+    "saved_view.deleted": "View deleted",
+    "saved_view.landing_set": "Landing page chosen",
+    "saved_view.landing_cleared": "Landing page cleared",
     **{f"milestone.{code}": f"Milestone: {text}" for code, text in MILESTONE_TYPE.items()},
     **{f"engagement.{code}": f"Logged: {text}" for code, text in ENGAGEMENT_TYPE.items()},
     **{f"ledger.{code}": f"Ledger: {text}" for code, text in ENTRY_TYPE.items()},
