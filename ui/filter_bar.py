@@ -29,15 +29,16 @@ from data.domain.filters import (
     months_between,
     today_in_india,
 )
+from data.domain.saved_views import QUERY_KEYS
 from data.domain.vocabulary import OVERDUE_BUCKET, OVERDUE_BUCKETS, REACHED_STAGE, REACHED_STAGES
 from ui import format as fmt
 from ui.saved_views import saved_views_sidebar
 
 ALL = "All"
-# The widget keys of the filters, which are also their names in the address; "stage" is the lead
-# list's own (the stage a figure's leads reached) and "overdue" the customer ledger's (an ageing
-# bucket).
-FILTER_KEYS = ("from", "to", "project", "source", "subsource", "campaign", "owner", "stage", "overdue")
+# The widget keys of the filters, which are also their names in the address (and what a saved
+# view keeps); "stage" is the lead list's own (the stage a figure's leads reached) and "overdue"
+# the customer ledger's (an ageing bucket).
+FILTER_KEYS = QUERY_KEYS
 DEFAULT_MONTHS = 12
 # The picker offers at least this many months back, so a period can start before last year's.
 OFFERED_MONTHS = 24
