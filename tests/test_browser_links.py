@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from data import reports
 from tests.support.browser_app import PHONE, serving, settle
 from tests.support.world import World, add_people, build_world
 from tests.test_browser import browser, sign_in  # noqa: F401 - the browser fixture
-from tests.test_browser_sales_floor import choose
 
 pytestmark = pytest.mark.browser
 
@@ -57,15 +57,27 @@ def eventually(check, seconds: float = 30) -> None:
 
 
 def pick_month(tab, key: str, month: str) -> None:
-    """Pick a month and wait until the address holds it (picking again if a rerun lost it)."""
+    """Pick a month and wait until the address holds it (picking again if a rerun lost it).
+
+    The month is typed into the box first, as a person finds a month in a list of two years: the
+    list draws only the options in view, and the "to" list opens scrolled to its last month."""
     for _ in range(3):
-        choose(tab, key, month)
+        settle(tab)
+        tab.locator(f".st-key-{key}").get_by_role("combobox").click()
+        tab.keyboard.type(month)
+        choice = tab.get_by_role("option", name=month, exact=True)
+        try:
+            choice.wait_for(timeout=5_000)
+        except PlaywrightTimeout:
+            tab.keyboard.press("Escape")
+            continue
+        tab.keyboard.press("Enter")
         try:
             eventually(lambda: query_of(tab).get(key) == [month], seconds=10)
             return
         except AssertionError:
             continue
-    pytest.fail(f"the {key} month never became {month}")
+    pytest.fail(f"the {key} month never became {month} ({tab.url})")
 
 
 def first_stage(tab) -> str:
@@ -109,10 +121,11 @@ def test_a_filtered_link_opened_before_sign_in_keeps_its_page_and_filters(browse
     context.close()
 
 
-# Open question for the next session: on the PostgreSQL 15 run (under load) the "to" picker's
-# choice of Feb 2026 never reached the address, twice; on the embedded run it passed. Not held
-# strict until that is understood (the month pickers' AppTests in tests/test_comparisons.py pass).
-@pytest.mark.xfail(strict=False, reason="the to-month pick did not reach the address on the PostgreSQL 15 run")
+# Open question: the "to" month picked in the browser is applied (the funnel shows February's two
+# leads) but never reaches the address, on either database; the "from" month does. Seen again
+# 2026-12-01 with the month typed into the box (the list draws only the months in view); the
+# cause is not found. Not held strict until it is.
+@pytest.mark.xfail(strict=False, reason="the to-month pick is applied but does not reach the address")
 def test_the_month_pickers_change_the_period_twice_in_a_row(browser, app_url: str) -> None:  # noqa: F811
     context = browser.new_context(viewport=PHONE)
     tab = context.new_page()
