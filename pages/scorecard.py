@@ -4,7 +4,8 @@ the calls and visits the rep logged, and the follow-ups overdue now — one sort
 import streamlit as st
 
 from data import reports
-from ui import filter_bar, session, tables, widgets
+from data.domain.vocabulary import REACHED_STAGES
+from ui import drill, filter_bar, session, tables, widgets
 
 COLUMNS = {
     "rep_name": ("Rep", "text"),
@@ -21,6 +22,25 @@ COLUMNS = {
     "overdue_follow_ups": ("Overdue follow-ups now", "count"),
 }
 UNASSIGNED = "Unassigned"
+# What fits a laptop screen; calls and visits logged and revisits are one toggle away.
+PRIMARY = (
+    "rep_name",
+    "leads",
+    "sla_rate",
+    "median_working_minutes",
+    "site_visited",
+    "booked",
+    "net_booked",
+    "lead_to_booking_rate",
+    "overdue_follow_ups",
+)
+
+
+def open_rep(row, column: str, key: str) -> None:
+    """A rep's leads behind a lead count (leads nobody owns have no owner filter to open them by)."""
+    if column in REACHED_STAGES and row["rep_name"] != UNASSIGNED:
+        drill.open_leads("team_scorecard", drill.stage_of(column), {"owner": row["rep_name"]}, forget=(key,))
+
 
 st.title("Team scorecard")
 scope = session.current_scope()
@@ -36,4 +56,13 @@ if card.empty:
     st.info("No rep and no lead here. Widen the dates or clear a filter in the sidebar.")
 else:
     card = card.assign(rep_name=card["rep_name"].fillna(UNASSIGNED))
-    tables.show_table(card, COLUMNS, "team-scorecard", key="scorecard", sort_by_value=True)
+    drill.hint(drill.LEADS_PAGE, "Click a rep's leads, site visits, revisits or bookings to open those leads.")
+    tables.show_table(
+        card,
+        COLUMNS,
+        "team-scorecard",
+        key="scorecard",
+        sort_by_value=True,
+        primary=PRIMARY,
+        on_pick=drill.picks(drill.LEADS_PAGE, open_rep),
+    )

@@ -1,5 +1,6 @@
-"""The decision columns fit a laptop screen: at 1440 px, Campaigns, Sources and the Customer
-ledger (the accounts and a statement) show every column they open with, none behind sideways
+"""The decision columns fit a laptop screen: at 1440 px, Campaigns, Sources, the Team scorecard,
+Leads, the bookings of Bookings & inventory and the Customer ledger (the accounts and a
+statement) show every column they open with, none behind sideways
 scrolling, in real Chromium on the hand-built world."""
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ LAPTOP = {"width": 1440, "height": 900}
 DECISIONS = {
     "Campaigns": ("Campaign", "Spend", "Net booking value", "ROI (×)"),
     "Sources": ("Subsource", "Source", "Spend", "Net booking value", "Lead → booking"),
+    "Team scorecard": ("Rep", "Leads", "% within SLA", "Bookings", "Net bookings", "Lead → booking %"),
+    "Leads": ("Name", "Phone", "Project", "Owner", "Status", "Generated", "Booked"),
+    "Bookings & inventory": ("Customer", "Project", "Unit", "Booked on", "Status", "Agreement value", "Collected"),
     "Customer ledger": ("Customer", "Balance", "Overdue", "0–30 days", "31–60 days", "61–90 days", "90+ days"),
 }
 STATEMENT = ("Date", "Entry type", "Debit", "Credit", "Balance")

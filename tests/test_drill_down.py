@@ -98,6 +98,16 @@ def test_each_campaign_figure_opens_its_leads_over_the_campaigns_life(tenant: in
             assert listed(tenant, opened, drill.stage_of(column)) == getattr(row, column), (row.campaign_name, column)
 
 
+def test_each_reps_lead_counts_open_their_leads(tenant: int) -> None:
+    card = reports.scorecard(tenant, A_YEAR)
+    owned = card[card["owner_user_id"].notna()]
+    assert len(owned) >= 4
+    for row in owned.itertuples():
+        for column in ("leads", "site_visited", "revisited", "booked", "net_booked"):
+            opened = narrowed(A_YEAR, owner_user_id=int(row.owner_user_id))
+            assert listed(tenant, opened, drill.stage_of(column)) == getattr(row, column), (row.rep_name, column)
+
+
 def test_each_overview_tile_of_leads_opens_them(tenant: int) -> None:
     kpis = reports.overview(tenant, A_YEAR, AS_OF).kpis.set_index("kpi")["current"]
     for kpi in ("leads", "site_visited", "revisited", "booked", "cancelled"):
