@@ -4,8 +4,7 @@ the calls and visits the rep logged, and the follow-ups overdue now — one sort
 import streamlit as st
 
 from data import reports
-from data.domain.vocabulary import REACHED_STAGES
-from ui import drill, filter_bar, session, tables, widgets
+from ui import filter_bar, session, tables, widgets
 
 COLUMNS = {
     "rep_name": ("Rep", "text"),
@@ -36,12 +35,6 @@ PRIMARY = (
 )
 
 
-def open_rep(row, column: str, key: str) -> None:
-    """A rep's leads behind a lead count (leads nobody owns have no owner filter to open them by)."""
-    if column in REACHED_STAGES and row["rep_name"] != UNASSIGNED:
-        drill.open_leads("team_scorecard", drill.stage_of(column), {"owner": row["rep_name"]}, forget=(key,))
-
-
 st.title("Team scorecard")
 scope = session.current_scope()
 card = reports.scorecard(scope, filter_bar.filter_bar(scope, "team_scorecard"))
@@ -56,7 +49,6 @@ if card.empty:
     st.info("No rep and no lead here. Widen the dates or clear a filter in the sidebar.")
 else:
     card = card.assign(rep_name=card["rep_name"].fillna(UNASSIGNED))
-    drill.hint(drill.LEADS_PAGE, "Click a rep's leads, site visits, revisits or bookings to open those leads.")
     tables.show_table(
         card,
         COLUMNS,
@@ -64,5 +56,4 @@ else:
         key="scorecard",
         sort_by_value=True,
         primary=PRIMARY,
-        on_pick=drill.picks(drill.LEADS_PAGE, open_rep),
     )

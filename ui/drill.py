@@ -34,7 +34,7 @@ from data.domain.filters import (
 from data.domain.vocabulary import OVERDUE_BUCKET, REACHED_STAGE, REACHED_STAGES
 from ui import format as fmt
 from ui import links, navigation, session
-from ui.filter_bar import OFFERED_MONTHS
+from ui.filter_bar import ALL, DEFAULT_MONTHS, OFFERED_MONTHS
 
 LEADS_PAGE = "pages/leads.py"
 LEDGER_PAGE = "pages/ledger.py"
@@ -99,10 +99,25 @@ def carried_keys(report: str) -> list[str]:
 
 
 def carried(report: str | None) -> dict[str, str]:
-    """The filters in the address that ``report`` applies (so its figures counted them)."""
+    """The filters ``report`` applies, as the page's widgets hold them now (so its figures
+    counted them), by name as a link holds them; a filter at its default is left out.
+
+    Read from the widgets rather than the address: the address may lag a pick (a "to" month
+    picked in the browser has been seen missing from it while the page showed that month)."""
     if report is None:
         return {}
-    return {key: st.query_params[key] for key in carried_keys(report) if key in st.query_params}
+    default = ReportFilters.last_months(DEFAULT_MONTHS, today_in_india())
+    defaults = {"from": default.month_from, "to": default.month_to}
+    query = {}
+    for key in carried_keys(report):
+        value = st.session_state.get(key)
+        if value is None or value == ALL or value == defaults.get(key):
+            continue
+        query[key] = fmt.month(value) if key in defaults else str(value)
+    # The subsource picker is drawn only under a source; a hidden one may still hold a value.
+    if "source" not in query:
+        query.pop("subsource", None)
+    return query
 
 
 def whole_history(first_month) -> dict[str, str]:
